@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AppError, errorBody, type ErrorDetail } from './errors.ts';
+import { bearerToken, type AccessTokenClaims, type AccessTokenVerifier } from './jwt.ts';
+import type { Logger } from './logger.ts';
+
+/** An inbound X-Request-Id is reused only when it looks like an id, so logs cannot be polluted through it. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdFrom(header: string | string[] | undefined): string {
+  if (typeof header === 'string' && REQUEST_ID_PATTERN.test(header)) return header;
+  return randomUUID();
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: AccessTokenClaims;
+  }
+}
+
+export interface ServiceOptions {
+  logger: Logger;
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+}
+
+/**
+ * Creates a Fastify instance with what every service shares: request ids,
+ * one access-log line per request, and errors in the common response format.
+ */
+export function createService({ logger, bodyLimit = 64 * 1024 }: ServiceOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // The onResponse hook below writes the single access-log line instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    bodyLimit,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const line = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      url: request.url,
+      statusCode: reply.statusCode,
+      responseTime: Math.round(reply.elapsedTime * 100) / 100,
+      userId: request.user?.sub,
+    };
+    if (reply.statusCode >= 500) request.log.error(line, 'request completed');
+    else request.log.info(line, 'request completed');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    sendError(new AppError('NOT_FOUND', `No route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply);
+  });
+  return app;
+}
+
+/** Adds `meta.request_id` to a success body. */
+export function withMeta<T extends object>(request: FastifyRequest, body: T): T & { meta: { request_id: string } } {
+  return { ...body, meta: { request_id: request.id } };
+}
+
+function validationDetails(error: FastifyError): ErrorDetail[] {
+  return (error.validation ?? []).map((issue) => {
+    const params = issue.params as Record<string, unknown>;
+    let field = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    if (typeof params.missingProperty === 'string') field = field ? `${field}.${params.missingProperty}` : params.missingProperty;
+    if (typeof params.additionalProperty === 'string') field = field ? `${field}.${params.additionalProperty}` : params.additionalProperty;
+    const location = error.validationContext ?? 'body';
+    return { field: field || location, message: issue.message ?? 'is invalid' };
+  });
+}
+
+/** Maps any error to the common error format; the only place where errors become responses. */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof AppError) {
+    if (error.headers) reply.headers(error.headers);
+    if (error.statusCode === 401) reply.header('www-authenticate', bearerChallenge(error));
+    request.log.info({ code: error.code, statusCode: error.statusCode }, error.message);
+    return reply.code(error.statusCode).send(errorBody(error.code, error.message, request.id, error.details));
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const details = validationDetails(fastifyError);
+    return reply
+      .code(400)
+      .send(errorBody('VALIDATION_FAILED', `Invalid ${details.map((d) => d.field).join(', ')}.`, request.id, details));
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large.', request.id));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return reply.code(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'The request body must be application/json.', request.id));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return reply.code(400).send(errorBody('BAD_REQUEST', 'The request body is not valid JSON.', request.id));
+  }
+  if (fastifyError.statusCode === 400 && error instanceof SyntaxError) {
+    return reply.code(400).send(errorBody('BAD_REQUEST', 'The request body is not valid JSON.', request.id));
+  }
+  request.log.error({ err: error }, 'request failed');
+  return reply.code(500).send(errorBody('INTERNAL_ERROR', 'An internal error occurred.', request.id));
+}
+
+function bearerChallenge(error: AppError): string {
+  if (error.code === 'TOKEN_EXPIRED') return 'Bearer error="invalid_token", error_description="The access token expired"';
+  if (error.code === 'UNAUTHORIZED' || error.code === 'TOKEN_REVOKED') return 'Bearer error="invalid_token"';
+  return 'Bearer';
+}
+
+/** A preHandler that verifies the access token and sets `request.user`. */
+export function requireUser(
+  verify: AccessTokenVerifier,
+  isRevoked?: (claims: AccessTokenClaims) => Promise<boolean> | boolean,
+) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const token = bearerToken(request.headers.authorization);
+    const claims = await verify(token);
+    if (isRevoked && (await isRevoked(claims))) throw new AppError('TOKEN_REVOKED');
+    request.user = claims;
+  };
+}
