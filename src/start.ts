@@ -1,0 +1,160 @@
+/**
+ * Starts the whole stack for development: the auth service, the chat service
+ * and the gateway, each as its own child process, the way they run in
+ * production. Progress goes to stderr in plain words; the services' JSON log
+ * lines go to stdout.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, readPort, type Env } from './common/config.ts';
+import { dataDirectory, loadOrCreateSecret } from './common/data-dir.ts';
+import { readJwtSettings } from './common/jwt.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** How long one service may take to answer /health at start; a first PGlite start takes a few seconds. */
+const READY_TIMEOUT_MS = 120_000;
+
+interface ServiceSpec {
+  name: string;
+  entry: string;
+  port: number;
+  env: Env;
+  note?: string;
+}
+
+function say(message: string): void {
+  process.stderr.write(`[start] ${message}\n`);
+}
+
+function buildWebClientIfMissing(): void {
+  const config = join(root, 'web', 'vite.config.ts');
+  const index = join(root, 'web', 'dist', 'index.html');
+  if (!existsSync(config) || existsSync(index)) return;
+  say('building the web client (first start only)…');
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) say('the web client build failed; the API still starts, but / will not serve the page');
+}
+
+async function waitUntilHealthy(spec: ServiceSpec, child: ChildProcess): Promise<void> {
+  const started = Date.now();
+  const url = `http://127.0.0.1:${spec.port}/health`;
+  while (Date.now() - started < READY_TIMEOUT_MS) {
+    if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode} during start`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      // The gateway answers 503 while its upstreams are still starting; any answer means it listens.
+      if (response.ok || spec.name === 'gateway') {
+        say(`${spec.name} is ready on port ${spec.port} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`${spec.name} did not answer ${url} within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+function launch(spec: ServiceSpec): ChildProcess {
+  say(`starting ${spec.name} on port ${spec.port}${spec.note ? ` (${spec.note})` : ''}…`);
+  return spawn(process.execPath, ['--import', 'tsx', join(root, spec.entry)], {
+    cwd: root,
+    env: { ...process.env, ...spec.env, PORT: String(spec.port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+async function main(): Promise<void> {
+  const env: Env = process.env;
+  const authPort = readPort(env, 'AUTH_PORT', 5000);
+  const chatPort = readPort(env, 'CHAT_PORT', 8000);
+  const gatewayPort = readPort(env, 'PORT', 4000);
+  const directory = dataDirectory(env);
+
+  // Resolve the signing secret once, so the three processes share it and only one warning is printed.
+  const shared: Env = { DATA_DIR: directory };
+  if (!env.JWT_SECRET_KEY?.trim()) {
+    readJwtSettings(env, directory);
+    shared.JWT_SECRET_KEY = loadOrCreateSecret(directory, 'jwt-secret-key').value;
+    say(`JWT_SECRET_KEY is not set: using a generated development secret kept in ${relative(process.cwd(), directory) || '.'}/secrets`);
+  }
+
+  const embedded = !env.DATABASE_URL?.trim();
+  const dbNote = (name: string) =>
+    embedded && !existsSync(join(directory, `${name}-db`)) ? `first start: creating the embedded database in ${join(relative(process.cwd(), directory), `${name}-db`)}` : undefined;
+
+  buildWebClientIfMissing();
+
+  const services: ServiceSpec[] = [
+    { name: 'auth service', entry: 'src/auth/main.ts', port: authPort, env: shared, note: dbNote('auth') },
+    { name: 'chat service', entry: 'src/chat/main.ts', port: chatPort, env: shared, note: dbNote('chat') },
+  ];
+  const gateway: ServiceSpec = {
+    name: 'gateway',
+    entry: 'src/gateway/main.ts',
+    port: gatewayPort,
+    env: {
+      ...shared,
+      AUTH_SERVICE_URL: env.AUTH_SERVICE_URL ?? `http://127.0.0.1:${authPort}`,
+      CHAT_SERVICE_URL: env.CHAT_SERVICE_URL ?? `http://127.0.0.1:${chatPort}`,
+    },
+  };
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    const deadline = setTimeout(() => {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      process.exit(code);
+    }, 10_000);
+    deadline.unref();
+    Promise.all(children.map((child) => (child.exitCode === null ? new Promise((done) => child.once('exit', done)) : null))).then(() =>
+      process.exit(code),
+    );
+  };
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+
+  const watch = (spec: ServiceSpec, child: ChildProcess) => {
+    children.push(child);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      say(`${spec.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the stack`);
+      stopAll(1);
+    });
+  };
+
+  try {
+    const first = services.map((spec) => {
+      const child = launch(spec);
+      watch(spec, child);
+      return waitUntilHealthy(spec, child);
+    });
+    await Promise.all(first);
+    const gatewayChild = launch(gateway);
+    watch(gateway, gatewayChild);
+    await waitUntilHealthy(gateway, gatewayChild);
+  } catch (error) {
+    say(`start failed: ${(error as Error).message}`);
+    stopAll(1);
+    return;
+  }
+  say(`Mad Scientist is running: open http://localhost:${gatewayPort} (API under /api, status at /health). Press Ctrl+C to stop.`);
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+});
