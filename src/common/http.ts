@@ -22,13 +22,15 @@ export interface ServiceOptions {
   logger: Logger;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
+  /** Extra fields for the access-log line, such as the gateway's upstream name and timing. */
+  accessLogFields?: (request: FastifyRequest) => Record<string, unknown> | undefined;
 }
 
 /**
  * Creates a Fastify instance with what every service shares: request ids,
  * one access-log line per request, and errors in the common response format.
  */
-export function createService({ logger, bodyLimit = 64 * 1024 }: ServiceOptions): FastifyInstance {
+export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields }: ServiceOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // The onResponse hook below writes the single access-log line instead of Fastify's two.
@@ -53,6 +55,7 @@ export function createService({ logger, bodyLimit = 64 * 1024 }: ServiceOptions)
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
       userId: request.user?.sub,
     };
+    if (accessLogFields) Object.assign(line, accessLogFields(request));
     if (reply.statusCode >= 500) request.log.error(line, 'request completed');
     else request.log.info(line, 'request completed');
   });
