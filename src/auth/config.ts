@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import {
+  ConfigError,
+  readDatabaseUrl,
+  readInteger,
+  readLogLevel,
+  readPort,
+  readSchemaName,
+  readString,
+  type Env,
+  type LogLevel,
+} from '../common/config.ts';
+import { dataDirectory } from '../common/data-dir.ts';
+import { readJwtSettings, type JwtSettings } from '../common/jwt.ts';
+import type { Logger } from '../common/logger.ts';
+
+export const DEFAULT_PORT = 5000;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_SCHEMA = 'auth';
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** Bounds of ACCESS_TOKEN_TTL_SECONDS: an access token cannot be recalled by the gateway or chat, so it stays short. */
+export const ACCESS_TOKEN_TTL_RANGE = { min: 30, max: 24 * 60 * 60 };
+/** Bounds of REFRESH_TOKEN_TTL_SECONDS: from one minute to 90 days. */
+export const REFRESH_TOKEN_TTL_RANGE = { min: 60, max: 90 * 24 * 60 * 60 };
+
+export interface AuthConfig {
+  port: number;
+  host: string;
+  /** A postgres:// URL, or undefined for the embedded PGlite database under `pgliteDirectory`. */
+  databaseUrl?: string;
+  schema: string;
+  dataDirectory: string;
+  pgliteDirectory: string;
+  logLevel: LogLevel;
+  jwt: JwtSettings;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+/** Reads and validates the auth service's settings; throws a ConfigError that names the first invalid variable. */
+export function readAuthConfig(env: Env, logger?: Logger): AuthConfig {
+  const port = readPort(env, 'PORT', DEFAULT_PORT);
+  const host = readHost(env);
+  const databaseUrl = readDatabaseUrl(env, 'DATABASE_URL');
+  const schema = readSchemaName(env, 'AUTH_DB_SCHEMA', DEFAULT_SCHEMA);
+  const logLevel = readLogLevel(env);
+  const accessTokenTtlSeconds = readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', DEFAULT_ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_TTL_RANGE);
+  const refreshTokenTtlSeconds = readInteger(env, 'REFRESH_TOKEN_TTL_SECONDS', DEFAULT_REFRESH_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_RANGE);
+  if (refreshTokenTtlSeconds < accessTokenTtlSeconds) {
+    throw new ConfigError(
+      'REFRESH_TOKEN_TTL_SECONDS',
+      `invalid value "${refreshTokenTtlSeconds}": expected at least ACCESS_TOKEN_TTL_SECONDS (${accessTokenTtlSeconds})`,
+    );
+  }
+
+  // The data folder is created only after every plain value above is valid.
+  const directory = dataDirectory(env);
+  const jwt = readJwtSettings(env, directory, logger);
+  return {
+    port,
+    host,
+    databaseUrl,
+    schema,
+    dataDirectory: directory,
+    pgliteDirectory: join(directory, 'auth-db'),
+    logLevel,
+    jwt,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+  };
+}
+
+/** Accepts a host name or an IPv4 or IPv6 address, the forms `server.listen` takes. */
+function readHost(env: Env): string {
+  const host = readString(env, 'HOST', DEFAULT_HOST);
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) {
+    throw new ConfigError('HOST', `invalid value "${host}": expected a host name or an IP address such as 127.0.0.1`);
+  }
+  return host;
+}

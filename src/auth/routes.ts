@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../common/errors.ts';
+import { requireUser, withMeta } from '../common/http.ts';
+import type { AccessTokenClaims, AccessTokenVerifier } from '../common/jwt.ts';
+import type { Clock } from './clock.ts';
+import type { PasswordHasher } from './passwords.ts';
+import {
+  loginBody,
+  logoutBody,
+  logoutResponse,
+  profileResponse,
+  refreshBody,
+  registerBody,
+  tokenPairResponse,
+} from './schemas.ts';
+import { toPublicUser, type SessionIssuer } from './sessions.ts';
+import { isUuid, type AuthStore, type UniqueField } from './store.ts';
+import { hashRefreshToken, REFRESH_TOKEN_PATTERN } from './tokens.ts';
+import { strictBodyCompiler } from './validation.ts';
+
+export interface AuthRoutesOptions {
+  store: AuthStore;
+  hasher: PasswordHasher;
+  sessions: SessionIssuer;
+  verifyAccessToken: AccessTokenVerifier;
+  clock: Clock;
+  /** Seconds that verifiers accept a token past `exp`; a logged-out token stays listed that much longer. */
+  clockToleranceSeconds: number;
+}
+
+interface RegisterBody {
+  username: string;
+  email: string;
+  password: string;
+}
+
+interface LoginBody {
+  username?: string;
+  email?: string;
+  password: string;
+}
+
+interface RefreshBody {
+  refresh_token: string;
+}
+
+interface LogoutBody {
+  refresh_token?: string;
+}
+
+/** Token responses must not be stored by caches (RFC 6749, section 5.1). */
+const NO_STORE = 'no-store';
+
+function conflictError(fields: UniqueField[]): AppError {
+  return new AppError('CONFLICT', `The ${fields.join(' and ')} ${fields.length > 1 ? 'are' : 'is'} already taken.`, {
+    details: fields.map((field) => ({ field, message: `this ${field} is already taken` })),
+  });
+}
+
+function sessionIdOf(claims: AccessTokenClaims): string | undefined {
+  return typeof claims.sid === 'string' && isUuid(claims.sid) ? claims.sid : undefined;
+}
+
+/** Registers the /auth routes: register, login, refresh, profile and logout. */
+export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOptions): void {
+  const { store, hasher, sessions, clock } = options;
+  const verifyUser = requireUser(options.verifyAccessToken, (claims) => store.isAccessTokenRevoked(claims.jti, sessionIdOf(claims)));
+
+  // Runs as an onRequest hook, so a request without a valid token is rejected before its body is read.
+  async function authenticate(request: FastifyRequest): Promise<void> {
+    await verifyUser(request);
+    if (!isUuid(request.user!.sub)) throw new AppError('UNAUTHORIZED', 'The access token is invalid.');
+  }
+
+  app.post(
+    '/auth/register',
+    { schema: { body: registerBody, response: { 201: tokenPairResponse } }, validatorCompiler: strictBodyCompiler },
+    async function register(request, reply) {
+      const body = request.body as RegisterBody;
+      const email = body.email.toLowerCase();
+
+      // The pre-check spares the password hashing for a taken name; createUser still catches a concurrent registration.
+      const taken = await store.findConflicts(body.username, email);
+      if (taken.length > 0) throw conflictError(taken);
+
+      const passwordHash = await hasher.hash(body.password);
+      const result = await store.createUser({ id: randomUUID(), username: body.username, email, passwordHash, createdAt: new Date(clock()) });
+      if (!result.created) throw conflictError(result.conflicts);
+
+      request.log.info({ userId: result.user.id }, 'user registered');
+      const pair = await sessions.start(result.user);
+      reply.code(201).header('cache-control', NO_STORE);
+      return withMeta(request, pair);
+    },
+  );
+
+  app.post(
+    '/auth/login',
+    { schema: { body: loginBody, response: { 200: tokenPairResponse } }, validatorCompiler: strictBodyCompiler },
+    async function login(request, reply) {
+      const body = request.body as LoginBody;
+      const identifier = [body.username, body.email].map((value) => value?.trim()).find((value) => value);
+      if (!identifier) {
+        throw new AppError('VALIDATION_FAILED', 'Invalid username: send a username or an email.', {
+          details: [{ field: 'username', message: 'a username or an email is required' }],
+        });
+      }
+
+      const user = await store.findUserByLogin(identifier);
+      // An unknown account still costs one Argon2 verification, so timing does not reveal which accounts exist.
+      const valid = user ? await hasher.verify(user.passwordHash, body.password) : await hasher.verifyUnknownUser(body.password);
+      if (!user || !valid) {
+        request.log.info({ reason: user ? 'wrong_password' : 'unknown_user', userId: user?.id }, 'login rejected');
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+
+      request.log.info({ userId: user.id }, 'user logged in');
+      const pair = await sessions.start(user);
+      reply.header('cache-control', NO_STORE);
+      return withMeta(request, pair);
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    { schema: { body: refreshBody, response: { 200: tokenPairResponse } }, validatorCompiler: strictBodyCompiler },
+    async function refresh(request, reply) {
+      const body = request.body as RefreshBody;
+      const pair = await sessions.refresh(body.refresh_token, request.log);
+      reply.header('cache-control', NO_STORE);
+      return withMeta(request, pair);
+    },
+  );
+
+  app.get(
+    '/auth/profile',
+    { onRequest: authenticate, schema: { response: { 200: profileResponse } } },
+    async function profile(request, reply) {
+      const user = await store.findUserById(request.user!.sub);
+      if (!user) throw new AppError('UNAUTHORIZED', 'The account of this access token no longer exists.');
+      reply.header('cache-control', NO_STORE);
+      return withMeta(request, { user: toPublicUser(user) });
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      onRequest: authenticate,
+      // The body is optional: a request without one is treated as `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      schema: { body: logoutBody, response: { 200: logoutResponse } },
+      validatorCompiler: strictBodyCompiler,
+    },
+    async function logout(request) {
+      const claims = request.user!;
+      const body = request.body as LogoutBody;
+      const familyIds: string[] = [];
+
+      const sessionId = sessionIdOf(claims);
+      if (sessionId) familyIds.push(sessionId);
+      if (body.refresh_token !== undefined) {
+        const familyId = REFRESH_TOKEN_PATTERN.test(body.refresh_token)
+          ? await store.findFamilyOfToken(hashRefreshToken(body.refresh_token), claims.sub)
+          : undefined;
+        if (familyId) familyIds.push(familyId);
+        else request.log.info({ userId: claims.sub }, 'logout refresh token unknown or of another user; ignored');
+      }
+
+      const revoked = await store.logout({
+        userId: claims.sub,
+        familyIds,
+        accessTokenId: claims.jti,
+        accessTokenExpiresAt: new Date((claims.exp + options.clockToleranceSeconds) * 1000),
+        now: new Date(clock()),
+      });
+      request.log.info({ userId: claims.sub, revokedFamilies: revoked }, 'user logged out');
+      return withMeta(request, { logged_out: true });
+    },
+  );
+}

@@ -1,0 +1,125 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { readLogLevel, type Env } from '../common/config.ts';
+import { migrate, openDatabase, type Database } from '../common/database.ts';
+import { createService } from '../common/http.ts';
+import { createAccessTokenVerifier } from '../common/jwt.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { readAuthConfig, type AuthConfig } from './config.ts';
+import { registerHealthRoute } from './health.ts';
+import { PasswordHasher } from './passwords.ts';
+import { registerAuthRoutes } from './routes.ts';
+import { SessionIssuer } from './sessions.ts';
+import { AuthStore } from './store.ts';
+import { ExpiredRowSweeper } from './sweeper.ts';
+import { AccessTokenSigner } from './tokens.ts';
+
+export const SERVICE_NAME = 'auth';
+export const MIGRATIONS_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Register and login bodies are a few hundred bytes; 16 KiB leaves room and bounds parsing work. */
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface AuthServiceOptions {
+  logger?: Logger;
+  /** The time source for token lifetimes and expiry checks; tests pass one they can move. */
+  clock?: Clock;
+}
+
+export interface RunningService {
+  app: FastifyInstance;
+  /** The base URL, such as http://127.0.0.1:5000. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface AuthAppDependencies {
+  config: Pick<AuthConfig, 'jwt' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds'>;
+  logger: Logger;
+  db: Database;
+  hasher: PasswordHasher;
+  clock?: Clock;
+}
+
+/** Builds the auth Fastify app on an open, migrated database, without listening. */
+export function buildAuthApp({ config, logger, db, hasher, clock = systemClock }: AuthAppDependencies): FastifyInstance {
+  const store = new AuthStore(db);
+  const signer = new AccessTokenSigner(config.jwt, config.accessTokenTtlSeconds, clock);
+  const sessions = new SessionIssuer(store, signer, config.refreshTokenTtlSeconds, clock);
+  const app = createService({ logger, bodyLimit: BODY_LIMIT_BYTES });
+
+  registerHealthRoute(app, { service: SERVICE_NAME, pingDatabase: () => store.ping() });
+  registerAuthRoutes(app, {
+    store,
+    hasher,
+    sessions,
+    verifyAccessToken: createAccessTokenVerifier(config.jwt),
+    clock,
+    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
+  });
+  return app;
+}
+
+/**
+ * Starts the auth service: reads and validates `env` (a ConfigError names the
+ * bad variable), opens storage, applies migrations and listens on HOST:PORT.
+ */
+export async function startAuthService(env: Env, options: AuthServiceOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger({ service: SERVICE_NAME, level: readLogLevel(env) });
+  const config = readAuthConfig(env, logger);
+  const clock = options.clock ?? systemClock;
+
+  const db = await openDatabase({ url: config.databaseUrl, schema: config.schema, dataDirectory: config.pgliteDirectory, logger });
+  let app: FastifyInstance | undefined;
+  let sweeper: ExpiredRowSweeper | undefined;
+  try {
+    await migrate(db, MIGRATIONS_DIRECTORY, logger);
+    const hasher = await PasswordHasher.create();
+    app = buildAuthApp({ config, logger, db, hasher, clock });
+    await app.listen({ port: config.port, host: config.host });
+    sweeper = new ExpiredRowSweeper(new AuthStore(db), clock, logger);
+    sweeper.start();
+  } catch (error) {
+    await app?.close();
+    await db.close();
+    throw error;
+  }
+
+  const port = listeningPort(app);
+  const url = `http://${urlHost(config.host)}:${port}`;
+  logger.info({ url, storage: db.kind, schema: db.schema }, 'auth service listening');
+
+  const running = app;
+  const runningSweeper = sweeper;
+  let closing: Promise<void> | undefined;
+  return {
+    app: running,
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        await runningSweeper.stop();
+        await running.close();
+        await db.close();
+        logger.info('auth service stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function listeningPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the auth service is not listening on a TCP port');
+  return address.port;
+}
+
+/** The host for the service URL: a wildcard address is reached through loopback, and IPv6 goes in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
