@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test files with Node's own test runner, loading TypeScript through tsx.
 // With arguments, runs only those files or folders; otherwise every *.test.ts
-// under src/ and test/.
+// under src/, test/ and web/src/.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +22,7 @@ function collect(path, found) {
 }
 
 const targets = process.argv.slice(2);
-const roots = targets.length > 0 ? targets : ['src', 'test'].map((folder) => join(root, folder));
+const roots = targets.length > 0 ? targets : ['src', 'test', 'web/src'].map((folder) => join(root, folder));
 const files = roots.flatMap((target) => collect(target, [])).map((file) => relative(process.cwd(), file));
 if (files.length === 0) {
   console.error('no test files found');

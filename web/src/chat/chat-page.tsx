@@ -1,0 +1,65 @@
+import { useState } from 'preact/hooks';
+import type { LabApi } from '../api/lab-api.ts';
+import type { HistoryPage } from '../api/types.ts';
+import { ErrorNotice } from '../ui/error-notice.tsx';
+import { Composer } from './composer.tsx';
+import { ConversationList } from './conversation-list.tsx';
+import { MessageList } from './message-list.tsx';
+import { useChat } from './use-chat.ts';
+import { useConversations } from './use-conversations.ts';
+
+interface ChatPageProps {
+  api: LabApi;
+  username: string;
+  /** The dashboard's history page; null when the chat service did not answer. */
+  history: HistoryPage | null;
+  hidden?: boolean;
+}
+
+export function ChatPage({ api, username, history, hidden = false }: ChatPageProps) {
+  const chat = useChat(api, history);
+  const conversations = useConversations(api);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const { state } = chat;
+  const activeTitle =
+    state.conversationId === null ? 'New conversation' : conversations.items.find((item) => item.id === state.conversationId)?.title || 'Conversation';
+
+  async function send(text: string): Promise<boolean> {
+    const exchange = await chat.send(text);
+    if (exchange) conversations.reload(true);
+    return exchange !== null;
+  }
+
+  function select(conversationId: string | null) {
+    setDrawerOpen(false);
+    if (conversationId !== state.conversationId || conversationId === null) chat.open(conversationId);
+  }
+
+  return (
+    <div class="chat-page" hidden={hidden}>
+      <div class={drawerOpen ? 'chat-drawer chat-drawer-open' : 'chat-drawer'} id="conversation-drawer">
+        <ConversationList conversations={conversations} activeId={state.conversationId} locked={state.sending} onSelect={select} onNew={() => select(null)} />
+      </div>
+      {drawerOpen && <button type="button" class="drawer-backdrop" aria-label="Close the conversation list" onClick={() => setDrawerOpen(false)} />}
+      <section class="chat-main" aria-labelledby="chat-title">
+        <div class="chat-titlebar">
+          <button type="button" class="button button-ghost button-small drawer-toggle" aria-expanded={drawerOpen} aria-controls="conversation-drawer" onClick={() => setDrawerOpen(!drawerOpen)}>
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              <path d="M4 6h16M4 12h16M4 18h16" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+            </svg>
+            <span>Conversations</span>
+          </button>
+          <h1 id="chat-title" class="chat-title">
+            {activeTitle}
+          </h1>
+        </div>
+        <MessageList state={state} username={username} onLoadOlder={chat.loadOlder} />
+        <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="reply-announcement">
+          {state.announcement ? `The scientist replied: ${state.announcement}` : ''}
+        </div>
+        {state.sendError ? <ErrorNotice error={state.sendError} title="Your message was not delivered." /> : null}
+        <Composer sending={state.sending} onSend={send} />
+      </section>
+    </div>
+  );
+}
