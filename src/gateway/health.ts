@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { uptime as systemUptime } from 'node:os';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../common/logger.ts';
+import { readBody } from './body-reader.ts';
+import { REJECTED } from './circuit-breaker.ts';
+import type { UpstreamHandler } from './pipeline.ts';
+import { UpstreamCall } from './upstream-call.ts';
+import { UpstreamFailure, toAppError } from './upstream-errors.ts';
+import type { HealthCheckResult, Upstream } from './upstream.ts';
+
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+const HEALTH_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface HealthMonitorOptions {
+  upstreams: Upstream[];
+  /** A pipeline without the circuit breaker, so checks reach an upstream whose circuit is open. */
+  pipeline: UpstreamHandler;
+  intervalMs: number;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Checks each upstream's GET /health every `intervalMs`, keeps the latest
+ * result on the upstream, and logs each change between up and down once. A
+ * check that succeeds while the upstream's circuit is open and its open
+ * period has passed serves as the half-open probe, so the circuit closes
+ * without waiting for user traffic.
+ */
+export class HealthMonitor {
+  readonly #options: HealthMonitorOptions;
+  readonly #inFlight = new Map<Upstream, Promise<void>>();
+  readonly #startedAt = performance.now();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(options: HealthMonitorOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    void this.checkAll();
+    this.#timer = setInterval(() => void this.checkAll(), this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  checkAll(): Promise<void> {
+    return Promise.all(this.#options.upstreams.map((upstream) => this.check(upstream))).then(() => undefined);
+  }
+
+  /** Checks one upstream now; a check already running is shared instead of starting a second one. */
+  check(upstream: Upstream): Promise<void> {
+    let running = this.#inFlight.get(upstream);
+    if (!running) {
+      running = this.#runCheck(upstream).finally(() => this.#inFlight.delete(upstream));
+      this.#inFlight.set(upstream, running);
+    }
+    return running;
+  }
+
+  /** Checks, concurrently, each upstream whose latest result is older than the interval. */
+  async refreshStale(): Promise<void> {
+    const now = Date.now();
+    const stale = this.#options.upstreams.filter((upstream) => now - upstream.health.checkedAt >= this.#options.intervalMs);
+    await Promise.all(stale.map((upstream) => this.check(upstream)));
+  }
+
+  /** The body of GET /health, without `meta`. */
+  report() {
+    const services: Record<string, ReturnType<typeof serviceReport>> = {};
+    for (const upstream of this.#options.upstreams) services[upstream.name] = serviceReport(upstream);
+    const statuses = Object.values(services).map((service) => service.status);
+    let status: HealthStatus = 'degraded';
+    if (statuses.every((value) => value === 'healthy')) status = 'healthy';
+    else if (statuses.every((value) => value === 'unhealthy')) status = 'unhealthy';
+    const memory = process.memoryUsage();
+    return {
+      status,
+      gateway: { status: 'healthy', uptime_seconds: Math.round((performance.now() - this.#startedAt) / 1000) },
+      services,
+      system: {
+        node_version: process.version,
+        uptime_seconds: Math.round(systemUptime()),
+        memory: { rss: memory.rss, heap_used: memory.heapUsed, heap_total: memory.heapTotal },
+      },
+    };
+  }
+
+  async #runCheck(upstream: Upstream): Promise<void> {
+    const { timeoutMs, pipeline, logger } = this.#options;
+    const requestId = randomUUID();
+    const log = logger.child({ reqId: requestId, upstream: upstream.name });
+    const call = new UpstreamCall({
+      upstream,
+      method: 'GET',
+      path: '/health',
+      headers: ['accept', 'application/json', 'x-request-id', requestId],
+      body: null,
+      requestId,
+      log,
+      timeoutMs,
+    });
+    const started = performance.now();
+    let result: HealthCheckResult;
+    try {
+      await pipeline(call);
+      await readBody(call, { limitBytes: HEALTH_BODY_LIMIT_BYTES, timeoutMs: timeoutMs - (performance.now() - started) });
+      const healthy = call.statusCode === 200;
+      result = { healthy, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: healthy ? null : 'UPSTREAM_UNAVAILABLE' };
+      if (!healthy) log.debug({ upstreamStatus: call.statusCode }, 'health check answered unhealthy');
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure)) throw error;
+      result = { healthy: false, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: toAppError(error).code };
+      log.debug({ kind: error.kind, err: error.cause ?? error }, 'health check failed');
+    }
+    this.#record(upstream, result, log);
+  }
+
+  #record(upstream: Upstream, result: HealthCheckResult, log: Logger): void {
+    const previous = upstream.health;
+    upstream.health = result;
+    if (previous.checkedAt === 0 || previous.healthy !== result.healthy) {
+      const fields = { healthy: result.healthy, error: result.errorCode ?? undefined, responseTime: result.responseTimeMs };
+      if (result.healthy) log.info(fields, 'upstream is up');
+      else log.warn(fields, 'upstream is down');
+    }
+    if (result.healthy && upstream.breaker.state !== 'closed') {
+      const ticket = upstream.breaker.tryAcquire();
+      if (ticket !== REJECTED) upstream.breaker.recordSuccess(ticket);
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/** One service's entry on /health: unhealthy when its check fails or its circuit is open. */
+function serviceReport(upstream: Upstream) {
+  const { health, breaker } = upstream;
+  let status: HealthStatus = 'healthy';
+  if (!health.healthy || breaker.state === 'open') status = 'unhealthy';
+  else if (breaker.state === 'half-open') status = 'degraded';
+  return {
+    status,
+    response_time_ms: health.responseTimeMs,
+    checked_at: health.checkedAt > 0 ? new Date(health.checkedAt).toISOString() : null,
+    error: health.errorCode,
+    circuit: breaker.snapshot(),
+  };
+}
+
+/** Builds the GET /health handler: refreshes stale checks with a short timeout, then answers 503 only when every upstream is down. */
+export function createHealthHandler(monitor: HealthMonitor) {
+  return async function health(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    await monitor.refreshStale();
+    const report = monitor.report();
+    reply.code(report.status === 'unhealthy' ? 503 : 200).header('cache-control', 'no-store');
+    return { ...report, meta: { request_id: request.id } };
+  };
+}

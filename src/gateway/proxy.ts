@@ -1,0 +1,166 @@
+import type { ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../common/errors.ts';
+import { sendError } from '../common/http.ts';
+import { clientResponseHeaders, upstreamRequestHeaders, type ForwardingContext } from './headers.ts';
+import type { UpstreamHandler } from './pipeline.ts';
+import type { RevocationList } from './revocation-list.ts';
+import { UpstreamCall, type ResponseSink } from './upstream-call.ts';
+import { UpstreamFailure, toAppError } from './upstream-errors.ts';
+import type { Upstream } from './upstream.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The upstream calls made for this request, for the access-log line. */
+    upstreamCalls: UpstreamCall[] | null;
+  }
+}
+
+/** How a client path becomes an upstream path: the route's prefix is swapped, the rest and the query stay byte for byte. */
+export interface PathMapping {
+  from: string;
+  to: string;
+}
+
+export interface ProxyOptions {
+  upstream: Upstream;
+  pipeline: UpstreamHandler;
+  /** null passes the path unchanged. */
+  mapping: PathMapping | null;
+  timeoutMs: number;
+  bodyLimitBytes: number;
+  trustForwarded: boolean;
+  /** Set on the logout route: a 2xx reply revokes the access token the request carried. */
+  revokeOnSuccess?: RevocationList;
+}
+
+/** The request facts the gateway adds to upstream headers. */
+export function forwardingContext(request: FastifyRequest, trustForwarded: boolean): ForwardingContext {
+  const socket = request.raw.socket;
+  return {
+    requestId: request.id,
+    remoteAddress: socket.remoteAddress,
+    protocol: (socket as TLSSocket).encrypted ? 'https' : 'http',
+    user: request.user,
+    trustForwarded,
+  };
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return request.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Builds the handler of one proxied route: it sends the request through the
+ * upstream pipeline with the body streamed as it arrives, then streams the
+ * response back without buffering, so server-sent events reach the client
+ * one by one.
+ */
+export function createProxyHandler(options: ProxyOptions) {
+  const { upstream, pipeline, mapping, timeoutMs, bodyLimitBytes, trustForwarded, revokeOnSuccess } = options;
+
+  return async function proxy(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const length = request.headers['content-length'];
+    if (length !== undefined && Number(length) > bodyLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE');
+    // NOTE: a chunked body has no Content-Length to check here; the upstream's own body limit applies to it.
+
+    const call = new UpstreamCall({
+      upstream,
+      method: request.method,
+      path: mapping === null ? request.url : mapping.to + request.url.slice(mapping.from.length),
+      headers: upstreamRequestHeaders(request.headers, forwardingContext(request, trustForwarded)),
+      body: hasBody(request) ? request.raw : null,
+      requestId: request.id,
+      log: request.log,
+      timeoutMs,
+      clientSocket: request.raw.socket,
+    });
+    request.upstreamCalls = [call];
+    const response = new ProxyResponse(call, request, reply);
+
+    try {
+      await pipeline(call);
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure)) throw error;
+      return response.failBeforeHeaders(error);
+    }
+
+    if (revokeOnSuccess && request.user && call.statusCode >= 200 && call.statusCode < 300) {
+      await revokeOnSuccess.revoke(request.user.jti, request.user.exp);
+      request.log.info({ userId: request.user.sub }, 'access token revoked after logout');
+    }
+    response.start();
+    return undefined;
+  };
+}
+
+/** Streams one upstream response to the client, and cancels the upstream call when the client goes away. */
+class ProxyResponse implements ResponseSink {
+  readonly #call: UpstreamCall;
+  readonly #request: FastifyRequest;
+  readonly #reply: FastifyReply;
+  readonly #res: ServerResponse;
+
+  constructor(call: UpstreamCall, request: FastifyRequest, reply: FastifyReply) {
+    this.#call = call;
+    this.#request = request;
+    this.#reply = reply;
+    this.#res = reply.raw;
+    this.#res.on('close', this.#onClose);
+  }
+
+  /** Sends the upstream's status and headers, then lets the body flow. */
+  start(): void {
+    this.#reply.hijack();
+    this.#res.writeHead(this.#call.statusCode, clientResponseHeaders(this.#call.responseHeaders!, this.#request.id));
+    this.#call.pipe(this);
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.#res.write(chunk)) return true;
+    this.#res.once('drain', this.#onDrain);
+    return false;
+  }
+
+  end(): void {
+    this.#res.end();
+  }
+
+  /** The response has started, so the only way left to signal the failure is to cut the connection. */
+  fail(failure: UpstreamFailure): void {
+    if (failure.kind !== 'client-closed') {
+      this.#request.log.warn(
+        { upstream: this.#call.upstream.name, kind: failure.kind, err: failure.cause ?? failure },
+        'upstream response failed after its headers were sent',
+      );
+    }
+    this.#res.destroy();
+  }
+
+  /** Answers a call that failed before any response headers, in the common error format. */
+  failBeforeHeaders(failure: UpstreamFailure): FastifyReply | undefined {
+    if (failure.kind === 'client-closed') {
+      this.#request.log.info({ upstream: this.#call.upstream.name }, 'client closed the connection before the upstream answered');
+      this.#reply.hijack();
+      this.#res.destroy();
+      return undefined;
+    }
+    // A fail-fast rejection is logged once, by the breaker transition, and on the access-log line.
+    if (failure.kind !== 'circuit-open') {
+      this.#request.log.warn({ upstream: this.#call.upstream.name, kind: failure.kind, err: failure.cause ?? failure }, 'upstream request failed');
+    }
+    return sendError(toAppError(failure), this.#request, this.#reply);
+  }
+
+  #onDrain = (): void => {
+    this.#call.resume();
+  };
+
+  #onClose = (): void => {
+    if (this.#res.writableFinished) return;
+    this.#call.abort(new UpstreamFailure('client-closed', 'the client closed the connection'));
+  };
+}

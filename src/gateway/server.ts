@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Env } from '../common/config.ts';
+import { dataDirectory } from '../common/data-dir.ts';
+import { createService } from '../common/http.ts';
+import { createAccessTokenVerifier, readJwtSettings } from '../common/jwt.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { createAuthenticate } from './authenticate.ts';
+import { readGatewayConfig } from './config.ts';
+import { HealthMonitor } from './health.ts';
+import { buildHealthCheckPipeline, buildUpstreamPipeline } from './pipeline.ts';
+import { MemoryRevocationList, type RevocationList } from './revocation-list.ts';
+import { registerRoutes } from './routes.ts';
+import { TokenCache } from './token-cache.ts';
+import { createUpstreams } from './upstream.ts';
+import { registerWebClient } from './web-client.ts';
+
+const SERVICE_NAME = 'gateway';
+
+export interface GatewayOptions {
+  /** A logger to use instead of one on stdout; tests pass one that writes to a stream they read. */
+  logger?: Logger;
+  /** A shared revocation list to use instead of the in-memory one. */
+  revocations?: RevocationList;
+}
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  /** The base URL, such as http://127.0.0.1:4000. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Adds the upstream name and time to response headers to the access-log line. */
+function upstreamLogFields(request: FastifyRequest): Record<string, unknown> | undefined {
+  const calls = request.upstreamCalls;
+  if (calls === null) return undefined;
+  if (calls.length === 1) return calls[0].logFields();
+  return { upstreams: calls.map((call) => call.logFields()) };
+}
+
+/** Leaves every request body unread, so the proxy streams it to the upstream as it arrives. */
+function leaveBodyUnread(_request: FastifyRequest, _payload: unknown, done: (error: Error | null) => void): void {
+  done(null);
+}
+
+/**
+ * Starts the gateway: reads and validates `env` (a ConfigError names the bad
+ * variable), creates a connection pool and circuit breaker per upstream,
+ * registers the routes and the web client, listens on HOST:PORT and starts
+ * the active health checks.
+ */
+export async function startGateway(env: Env, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const config = readGatewayConfig(env);
+  const logger = options.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const jwt = readJwtSettings(env, dataDirectory(env), logger);
+
+  const upstreams = createUpstreams(config, logger);
+  const revocations = options.revocations ?? new MemoryRevocationList({ clockToleranceSeconds: jwt.clockToleranceSeconds });
+  const health = new HealthMonitor({
+    upstreams: Object.values(upstreams),
+    pipeline: buildHealthCheckPipeline(),
+    intervalMs: config.healthCheckIntervalMs,
+    timeoutMs: config.healthCheckTimeoutMs,
+    logger,
+  });
+
+  const app = createService({ logger, bodyLimit: config.bodyLimitBytes, accessLogFields: upstreamLogFields });
+  app.decorateRequest('upstreamCalls', null);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', leaveBodyUnread);
+  registerRoutes(app, {
+    config,
+    upstreams,
+    pipeline: buildUpstreamPipeline(),
+    authenticate: createAuthenticate({
+      verify: createAccessTokenVerifier(jwt),
+      cache: new TokenCache(config.tokenCacheSize),
+      revocations,
+    }),
+    revocations,
+    health,
+  });
+
+  const closeResources = async () => {
+    health.stop();
+    await revocations.close();
+    await Promise.all(Object.values(upstreams).map((upstream) => upstream.close()));
+  };
+  try {
+    await registerWebClient(app, config.webRoot, logger);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    await closeResources();
+    throw error;
+  }
+  health.start();
+
+  const port = listeningPort(app);
+  const url = `http://${urlHost(config.host)}:${port}`;
+  logger.info({ url, auth: config.authServiceUrl, chat: config.chatServiceUrl }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await closeResources();
+        logger.info('gateway stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function listeningPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the gateway is not listening on a TCP port');
+  return address.port;
+}
+
+/** The host for the gateway URL: a wildcard address is reached through loopback, and IPv6 goes in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

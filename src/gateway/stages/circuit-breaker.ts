@@ -1,0 +1,33 @@
+import { REJECTED } from '../circuit-breaker.ts';
+import type { UpstreamHandler, UpstreamStage } from '../pipeline.ts';
+import type { UpstreamCall } from '../upstream-call.ts';
+import { UpstreamFailure } from '../upstream-errors.ts';
+
+/**
+ * Asks the upstream's circuit breaker before each call and reports the
+ * outcome: a 5xx reply, a timeout, a connection error or an unreadable reply
+ * is a failure; any other reply, 4xx included, is a success; a call the client
+ * cancelled counts as neither.
+ */
+export function createCircuitBreakerStage(): UpstreamStage {
+  return function circuitBreakerStage(next: UpstreamHandler): UpstreamHandler {
+    return async function circuitBreaker(call: UpstreamCall): Promise<void> {
+      const breaker = call.upstream.breaker;
+      const ticket = breaker.tryAcquire();
+      if (ticket === REJECTED) {
+        throw new UpstreamFailure('circuit-open', `the circuit of ${call.upstream.name} is open`, {
+          retryAfterSeconds: breaker.retryAfterSeconds(),
+        });
+      }
+      try {
+        await next(call);
+      } catch (error) {
+        if (error instanceof UpstreamFailure && error.countsAsUpstreamFailure) breaker.recordFailure(ticket, error.kind);
+        else breaker.release(ticket);
+        throw error;
+      }
+      if (call.statusCode >= 500) breaker.recordFailure(ticket, `status ${call.statusCode}`);
+      else breaker.recordSuccess(ticket);
+    };
+  };
+}

@@ -1,0 +1,31 @@
+import { LRUCache } from 'lru-cache';
+import type { AccessTokenClaims } from '../common/jwt.ts';
+
+/**
+ * Verified access tokens, keyed by the token string, each kept until its
+ * `exp`. A hit skips the HMAC check and the claim checks; revocation is still
+ * checked on every request. The least recently used entry goes first when
+ * `maxEntries` is reached.
+ */
+export class TokenCache {
+  readonly #cache: LRUCache<string, AccessTokenClaims> | null;
+  readonly #now: () => number;
+
+  constructor(maxEntries: number, now: () => number = Date.now) {
+    this.#cache = maxEntries > 0 ? new LRUCache({ max: maxEntries }) : null;
+    this.#now = now;
+  }
+
+  get(token: string): AccessTokenClaims | undefined {
+    return this.#cache?.get(token);
+  }
+
+  set(token: string, claims: AccessTokenClaims): void {
+    const ttl = claims.exp * 1000 - this.#now();
+    if (ttl > 0) this.#cache?.set(token, claims, { ttl });
+  }
+
+  get size(): number {
+    return this.#cache?.size ?? 0;
+  }
+}

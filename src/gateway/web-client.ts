@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../common/errors.ts';
+import { sendError } from '../common/http.ts';
+import type { Logger } from '../common/logger.ts';
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/**
+ * Serves the built web client from `webRoot` at `/` when its index.html
+ * exists. A GET outside /api that accepts text/html and matches no file gets
+ * index.html, so the client's own routes survive a reload; anything else
+ * unmatched is the usual 404 in the common format.
+ */
+export async function registerWebClient(app: FastifyInstance, webRoot: string, logger: Logger): Promise<boolean> {
+  if (!existsSync(join(webRoot, 'index.html'))) {
+    logger.info({ webRoot }, 'web client not found; / is not served');
+    return false;
+  }
+  // wildcard: false makes one route per file found at start-up, so the fallback route below sees only the rest.
+  await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+
+  app.get('/*', function webClientFallback(request: FastifyRequest, reply: FastifyReply) {
+    const path = request.url.split('?', 1)[0];
+    if (path === '/api' || path.startsWith('/api/') || !wantsHtml(request)) {
+      return sendError(new AppError('NOT_FOUND', `No route matches ${request.method} ${path}.`), request, reply);
+    }
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+  return true;
+}
