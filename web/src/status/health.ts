@@ -2,59 +2,63 @@
 
 export interface ServiceHealth {
   name: string;
-  /** "healthy", "unhealthy", "degraded" or whatever word the gateway sent. */
+  /** "healthy", "degraded" or "unhealthy", or "unknown" when the body has none. */
   status: string;
   /** The gateway's circuit breaker state for this upstream: "closed", "open" or "half-open"; null when not reported. */
   circuit: string | null;
+  /** Consecutive failures counted by the circuit breaker, and how many open it. */
+  failures: { count: number; threshold: number } | null;
   /** Response time of the gateway's latest check of this upstream, in milliseconds. */
   responseTimeMs: number | null;
+  /** Error code of the latest failed check, such as UPSTREAM_UNAVAILABLE. */
+  error: string | null;
 }
 
 export interface HealthReport {
   /** The gateway's overall status. */
   status: string;
+  /** Seconds since the gateway started. */
+  gatewayUptimeSeconds: number | null;
   services: ServiceHealth[];
 }
 
 /**
- * Reads `{status, services: {<name>: {...}}}`. Field names for circuit and
- * response time vary between gateway versions, so several are accepted.
+ * Reads `{status, gateway: {uptime_seconds}, services: {<name>: {status,
+ * response_time_ms, error, circuit: {state, failures, failure_threshold}}}}`.
+ * Missing or mistyped fields become null instead of failing the page.
  */
 export function parseHealth(body: unknown): HealthReport {
   const root = isRecord(body) ? body : {};
-  const status = typeof root.status === 'string' ? root.status : 'unknown';
+  const gateway = isRecord(root.gateway) ? root.gateway : {};
   const services = isRecord(root.services) ? root.services : {};
   return {
-    status,
+    status: stringOr(root.status, 'unknown'),
+    gatewayUptimeSeconds: numberOrNull(gateway.uptime_seconds),
     services: Object.entries(services).map(([name, value]) => parseService(name, value)),
   };
 }
 
 function parseService(name: string, value: unknown): ServiceHealth {
   const entry = isRecord(value) ? value : {};
+  const circuit = isRecord(entry.circuit) ? entry.circuit : {};
+  const count = numberOrNull(circuit.failures);
+  const threshold = numberOrNull(circuit.failure_threshold);
   return {
     name,
-    status: typeof entry.status === 'string' ? entry.status : 'unknown',
-    circuit: circuitOf(entry),
-    responseTimeMs: firstNumber(entry, ['response_time_ms', 'latency_ms', 'responseTimeMs', 'duration_ms']),
+    status: stringOr(entry.status, 'unknown'),
+    circuit: typeof entry.circuit === 'string' ? entry.circuit : typeof circuit.state === 'string' ? circuit.state : null,
+    failures: count !== null && threshold !== null ? { count, threshold } : null,
+    responseTimeMs: numberOrNull(entry.response_time_ms),
+    error: typeof entry.error === 'string' ? entry.error : null,
   };
 }
 
-function circuitOf(entry: Record<string, unknown>): string | null {
-  for (const key of ['circuit', 'circuit_state', 'breaker', 'breaker_state']) {
-    const value = entry[key];
-    if (typeof value === 'string') return value;
-    if (isRecord(value) && typeof value.state === 'string') return value.state;
-  }
-  return null;
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
 }
 
-function firstNumber(entry: Record<string, unknown>, keys: string[]): number | null {
-  for (const key of keys) {
-    const value = entry[key];
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-  }
-  return null;
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
