@@ -1,0 +1,88 @@
+/** The gateway's performance targets, checked against the measured figures. */
+import type { BreakerResult } from '../scenarios/breaker.ts';
+import type { ConnectionsResult } from '../scenarios/connections.ts';
+import type { DashboardResult } from '../scenarios/dashboard.ts';
+import type { SystemId } from '../systems.ts';
+import type { MetricName, Spread, SystemSummary } from './stats.ts';
+import { formatNumber } from './table.ts';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** undefined when a figure the target needs was not measured. */
+  met: boolean | undefined;
+}
+
+export interface TargetInputs {
+  summaries: Partial<Record<SystemId, SystemSummary>>;
+  ratios: Partial<Record<SystemId, Partial<Record<SystemId, Record<MetricName, Spread>>>>>;
+  addedOpenP99: Spread | undefined;
+  dashboard?: DashboardResult;
+  breaker?: BreakerResult;
+  connections?: ConnectionsResult;
+}
+
+/** 200 MB in SI units (10^6 bytes), the stricter reading. */
+const RSS_LIMIT_BYTES = 200e6;
+
+export function checkTargets({ summaries, ratios, addedOpenP99, dashboard, breaker, connections }: TargetInputs): TargetCheck[] {
+  const gateway = summaries.gateway?.metrics;
+  const fastify = summaries['fastify-proxy']?.metrics;
+  const vsFastify = ratios.gateway?.['fastify-proxy'];
+  const vsNginx = ratios.gateway?.nginx;
+  const checks: TargetCheck[] = [];
+
+  checks.push({
+    target: 'gateway req/s ≥ @fastify/http-proxy req/s',
+    measured:
+      gateway && fastify && vsFastify
+        ? `${formatNumber(gateway.requestsPerSecond.median)} vs ${formatNumber(fastify.requestsPerSecond.median)} req/s (${formatNumber(vsFastify.requestsPerSecond.median)}×)`
+        : 'not measured',
+    met: vsFastify ? vsFastify.requestsPerSecond.median >= 1 : undefined,
+  });
+  checks.push({
+    target: 'gateway CPU/request ≤ @fastify/http-proxy CPU/request',
+    measured:
+      gateway && fastify && vsFastify
+        ? `${formatNumber(gateway.cpuMicrosecondsPerRequest.median)} vs ${formatNumber(fastify.cpuMicrosecondsPerRequest.median)} µs (${formatNumber(vsFastify.cpuMicrosecondsPerRequest.median)}×)`
+        : 'not measured',
+    met: vsFastify ? vsFastify.cpuMicrosecondsPerRequest.median <= 1 : undefined,
+  });
+  checks.push({
+    target: 'gateway CPU/request ≤ 4× nginx',
+    measured: vsNginx ? `${formatNumber(vsNginx.cpuMicrosecondsPerRequest.median)}× nginx` : 'not measured',
+    met: vsNginx ? vsNginx.cpuMicrosecondsPerRequest.median <= 4 : undefined,
+  });
+  checks.push({
+    target: 'gateway p99 added to the direct call at the open-loop rate < 2 ms',
+    measured: addedOpenP99 ? `${formatNumber(addedOpenP99.median)} ms (rounds ${formatNumber(addedOpenP99.min)} to ${formatNumber(addedOpenP99.max)})` : 'not measured',
+    met: addedOpenP99 ? addedOpenP99.median < 2 : undefined,
+  });
+  checks.push({
+    target: 'dashboard p50 ≤ 1.1× its slowest part',
+    measured: dashboard
+      ? `${formatNumber(dashboard.dashboard.p50Ms)} ms vs ${formatNumber(dashboard.slowestPart.p50Ms)} ms (${dashboard.ratioP50.toFixed(3)}×; p99 ${dashboard.ratioP99.toFixed(3)}×)`
+      : 'not measured',
+    met: dashboard ? dashboard.ratioP50 <= 1.1 && dashboard.dashboard.non2xx + dashboard.dashboard.errors === 0 : undefined,
+  });
+  const refusals = breaker?.refusals;
+  const refusalsAll503 = refusals ? refusals.statusCounts['503'] === refusals.responses && refusals.errors === 0 : false;
+  checks.push({
+    target: 'open-breaker refusal p99 < 1 ms',
+    measured: refusals
+      ? `p50 ${formatNumber(refusals.p50Ms)} ms, p99 ${formatNumber(refusals.p99Ms)} ms over ${refusals.responses} responses (statuses ${JSON.stringify(refusals.statusCounts)})`
+      : 'not measured',
+    met: refusals ? refusals.p99Ms < 1 && refusalsAll503 : undefined,
+  });
+  if (connections) {
+    const failed = connections.firstPass.non2xx + connections.firstPass.errors + connections.secondPass.non2xx + connections.secondPass.errors;
+    checks.push({
+      target: `${connections.requested.toLocaleString('en-US')} keep-alive connections, no error, peak RSS < 200 MB`,
+      measured: `${connections.firstPass.open} held, ${failed} failed requests, peak RSS ${(connections.peakRssBytes / 1e6).toFixed(1)} MB`,
+      met: failed === 0 && connections.secondPass.open === connections.requested && connections.peakRssBytes < RSS_LIMIT_BYTES,
+    });
+  } else {
+    checks.push({ target: '10,000 keep-alive connections, no error, peak RSS < 200 MB', measured: 'not measured', met: undefined });
+  }
+  return checks;
+}

@@ -1,0 +1,103 @@
+/**
+ * The side-by-side measurement: every system gets the same closed-loop run
+ * (throughput, latency under load, CPU per request) and the same open-loop
+ * run at a fixed rate, in interleaved rounds (A B C D E, A B C D E, ...) so
+ * that drift on the machine spreads over all systems alike.
+ */
+import { performance } from 'node:perf_hooks';
+import { coreBusySeconds, cpuSeconds, processTree } from '../cpu-accounting.ts';
+import type { LoadClients } from '../load/clients.ts';
+import type { BenchOptions } from '../options.ts';
+import type { CellResult, RoundResult } from '../report/stats.ts';
+import type { RunningServer, RunningSystem } from '../systems.ts';
+
+export interface ThroughputContext {
+  systems: RunningSystem[];
+  upstream: RunningServer;
+  clients: LoadClients;
+  options: BenchOptions;
+  headers: Record<string, string>;
+  log: (message: string) => void;
+}
+
+export async function runRounds(context: ThroughputContext): Promise<RoundResult[]> {
+  const { systems, clients, options, headers, log } = context;
+  if (options.warmupSeconds > 0) {
+    for (const system of systems) {
+      log(`warm-up ${system.label} (${options.warmupSeconds} s)`);
+      await clients.closedLoop({ url: system.url, headers, durationSeconds: options.warmupSeconds, connections: options.connections });
+    }
+  }
+
+  const rounds: RoundResult[] = [];
+  for (let index = 0; index < options.rounds; index += 1) {
+    const round: RoundResult = {};
+    for (const system of systems) {
+      const cell = await measureCell(context, system);
+      round[system.id] = cell;
+      log(`round ${index + 1}/${options.rounds} ${describeCell(system, cell)}`);
+    }
+    rounds.push(round);
+  }
+  return rounds;
+}
+
+async function measureCell(context: ThroughputContext, system: RunningSystem): Promise<CellResult> {
+  const { upstream, clients, options, headers } = context;
+  for (const server of [system.server, upstream]) {
+    if (server && !server.process.running) throw new Error(`${server.process.name} has exited: ${server.process.stderrTail}`);
+  }
+
+  const systemPids = system.cpuRoots.flatMap((pid) => processTree(pid));
+  const upstreamPids = processTree(upstream.process.pid);
+  const systemBefore = cpuSeconds(systemPids);
+  const upstreamBefore = cpuSeconds(upstreamPids);
+  const sutCoreBefore = coreBusySeconds(options.sutCore);
+  const loadCoreBefore = coreBusySeconds(options.loadCore);
+  const wallBefore = performance.now();
+  const closedLoop = await clients.closedLoop({
+    url: system.url,
+    headers,
+    durationSeconds: options.durationSeconds,
+    connections: options.connections,
+  });
+  const systemCpu = cpuSeconds(systemPids) - systemBefore;
+  const upstreamCpu = cpuSeconds(upstreamPids) - upstreamBefore;
+  const wallSeconds = (performance.now() - wallBefore) / 1000;
+  const sutCoreBusy = coreBusySeconds(options.sutCore) - sutCoreBefore;
+  const loadCoreBusy = coreBusySeconds(options.loadCore) - loadCoreBefore;
+  const completed = Math.max(1, closedLoop.responses - closedLoop.non2xx);
+  const upstreamCpuMicrosecondsPerRequest = (upstreamCpu / completed) * 1e6;
+
+  const openLoop = await clients.openLoop({
+    url: system.url,
+    headers,
+    durationSeconds: options.openDurationSeconds,
+    connections: options.openConnections,
+    rate: options.rate,
+  });
+
+  return {
+    closedLoop,
+    cpuMicrosecondsPerRequest: systemPids.length > 0 ? (systemCpu / completed) * 1e6 : upstreamCpuMicrosecondsPerRequest,
+    upstreamCpuMicrosecondsPerRequest,
+    cores: {
+      sutBusy: sutCoreBusy / wallSeconds,
+      sutOther: Math.max(0, sutCoreBusy - systemCpu) / wallSeconds,
+      loadBusy: loadCoreBusy / wallSeconds,
+    },
+    openLoop,
+  };
+}
+
+function describeCell(system: RunningSystem, cell: CellResult): string {
+  const { closedLoop, openLoop } = cell;
+  const failures = closedLoop.non2xx + closedLoop.errors + openLoop.non2xx + openLoop.errors;
+  return (
+    `${system.label}: ${Math.round(closedLoop.requestsPerSecond)} req/s, ` +
+    `p50 ${closedLoop.p50Ms.toFixed(2)} ms, p99 ${closedLoop.p99Ms.toFixed(2)} ms, ` +
+    `at ${Math.round(openLoop.requestsPerSecond)}/s p50 ${openLoop.p50Ms.toFixed(2)} ms p99 ${openLoop.p99Ms.toFixed(2)} ms, ` +
+    `CPU ${cell.cpuMicrosecondsPerRequest.toFixed(1)} µs/req` +
+    (failures > 0 ? `, FAILED REQUESTS: ${failures}` : '')
+  );
+}
