@@ -11,8 +11,12 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 /** The longest address that fits an SMTP path: 256 octets including the angle brackets (RFC 5321, section 4.5.3.1.3). */
 export const EMAIL_MAX_LENGTH = 254;
-/** Refresh tokens issued here are 43 characters; longer values are rejected before any look-up. */
-const REFRESH_TOKEN_MAX_LENGTH = 256;
+/**
+ * Refresh tokens issued here are 43 characters. The bound is loose on purpose:
+ * a client that sends another token by mistake, such as an access token, gets
+ * 401 INVALID_REFRESH_TOKEN rather than a validation error.
+ */
+const REFRESH_TOKEN_MAX_LENGTH = 2048;
 
 const username = {
   type: 'string',
