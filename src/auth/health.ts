@@ -4,13 +4,13 @@ import { healthResponse } from './schemas.ts';
 
 export interface HealthOptions {
   service: string;
-  /** Resolves when the database answers a trivial query. */
+  /** Resolves when a trivial database query succeeds. */
   pingDatabase: () => Promise<void>;
   /** How long the database may take before it counts as down, in milliseconds. */
   timeoutMs?: number;
 }
 
-/** Registers GET /health: 200 when the database answers, 503 when it fails or does not answer in time. */
+/** Registers GET /health: 200 when the database query succeeds, 503 when it fails or times out. */
 export function registerHealthRoute(app: FastifyInstance, { service, pingDatabase, timeoutMs = 2000 }: HealthOptions): void {
   const startedAt = performance.now();
 

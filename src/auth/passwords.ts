@@ -40,7 +40,7 @@ export class PasswordHasher {
     return hash(password, ARGON2_OPTIONS);
   }
 
-  /** Checks `password` against a stored PHC hash string; a malformed hash rejects with the library's error. */
+  /** Checks `password` against a stored PHC hash string. A malformed hash rejects with the library's error. */
   verify(passwordHash: string, password: string): Promise<boolean> {
     return verify(passwordHash, password);
   }

@@ -80,9 +80,9 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
       const body = request.body as RegisterBody;
       const email = body.email.toLowerCase();
 
-      // The pre-check spares the password hashing for a taken name; createUser still catches a concurrent registration.
-      const taken = await store.findConflicts(body.username, email);
-      if (taken.length > 0) throw conflictError(taken);
+      // The pre-check avoids hashing for a taken name, and createUser still catches a concurrent registration.
+      const takenFields = await store.findConflicts(body.username, email);
+      if (takenFields.length > 0) throw conflictError(takenFields);
 
       const passwordHash = await hasher.hash(body.password);
       const result = await store.createUser({ id: randomUUID(), username: body.username, email, passwordHash, createdAt: new Date(clock()) });
@@ -167,7 +167,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
           ? await store.findFamilyOfToken(hashRefreshToken(body.refresh_token), claims.sub)
           : undefined;
         if (familyId) familyIds.push(familyId);
-        else request.log.info({ userId: claims.sub }, 'logout refresh token unknown or of another user; ignored');
+        else request.log.info({ userId: claims.sub }, 'logout ignored a refresh token that is unknown or of another user');
       }
 
       const revoked = await store.logout({

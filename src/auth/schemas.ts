@@ -9,7 +9,7 @@ export const USERNAME_MIN_LENGTH = 3;
 export const USERNAME_MAX_LENGTH = 32;
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
-/** The longest address that fits an SMTP path: 256 octets including the angle brackets (RFC 5321, section 4.5.3.1.3). */
+/** Maximum email length: an SMTP path is at most 256 octets including the angle brackets (RFC 5321, section 4.5.3.1.3). */
 export const EMAIL_MAX_LENGTH = 254;
 /**
  * Refresh tokens issued here are 43 characters. The bound is loose on purpose:

@@ -60,8 +60,8 @@ export class SessionIssuer {
   }
 
   /**
-   * Exchanges a refresh token for a new pair. Every failure is the same
-   * INVALID_REFRESH_TOKEN for the client; the log tells them apart.
+   * Exchanges a refresh token for a new pair. Every failure returns the same
+   * INVALID_REFRESH_TOKEN to the client, and the log records the reason.
    */
   async refresh(refreshToken: string, log: FastifyBaseLogger): Promise<TokenPair> {
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) {
@@ -83,7 +83,7 @@ export class SessionIssuer {
       case 'reused':
         // A token that was already exchanged is presented again: either the
         // client or someone who copied the token is replaying it, so the session ends.
-        log.warn({ userId: result.userId, familyId: result.familyId }, 'refresh token reused; session revoked');
+        log.warn({ userId: result.userId, familyId: result.familyId }, 'refresh token reused, session revoked');
         break;
       case 'unknown':
         log.info({ reason: 'unknown' }, 'refresh rejected');

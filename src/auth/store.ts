@@ -33,8 +33,8 @@ export interface Rotation {
 }
 
 /**
- * What a refresh found. `reused` means the token had already been exchanged,
- * and the store has revoked its family in the same transaction.
+ * The outcome of a refresh. `reused` means the token had already been
+ * exchanged, and the store has revoked its family in the same transaction.
  */
 export type RotationResult =
   | { status: 'rotated'; user: UserRecord; familyId: string }
@@ -47,7 +47,7 @@ export interface Logout {
   userId: string;
   familyIds: string[];
   accessTokenId: string;
-  /** When the revoked access token can no longer pass verification, so its row may go. */
+  /** The time after which the revoked access token fails verification anyway, so its row may be deleted. */
   accessTokenExpiresAt: Date;
   now: Date;
 }
@@ -136,7 +136,7 @@ export class AuthStore {
       if (!isUniqueViolation(error)) throw error;
       let conflicts = await this.findConflicts(user.username, user.email);
       if (conflicts.length === 0) {
-        // The other account was deleted in the meantime; the violated index still names the field.
+        // The other account was deleted in the meantime, so the violated index names the field.
         const field = error.constraint ? UNIQUE_INDEX_FIELDS[error.constraint] : undefined;
         conflicts = field ? [field] : ['username', 'email'];
       }
@@ -172,7 +172,7 @@ export class AuthStore {
    * Exchanges a refresh token for a new one of the same family, in one
    * transaction. The family row is locked first (SELECT ... FOR UPDATE), so
    * refreshes and revocations of one session run one after another: of two
-   * concurrent refreshes of the same token, the second sees it used.
+   * concurrent refreshes of the same token, the second finds it already used.
    */
   rotateRefreshToken(rotation: Rotation): Promise<RotationResult> {
     return this.#db.transaction(async (tx) => {
@@ -194,6 +194,8 @@ export class AuthStore {
 
       const ids = { familyId: family.id, userId: family.user_id };
       if (family.revoked_at) return { status: 'revoked', ...ids };
+      // NOTE: a client that sends two refreshes of one token at once (two browser tabs) also
+      // lands here and loses its session. A short grace period for the parent token would avoid that.
       if (current.used_at) {
         await tx.query(
           `UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = 'reuse' WHERE id = $1`,

@@ -2,7 +2,7 @@ import type { Logger } from '../common/logger.ts';
 import type { Clock } from './clock.ts';
 import type { AuthStore, SweepResult } from './store.ts';
 
-/** Hourly: expired rows only take space, because every check also compares the expiry itself. */
+/** Interval of the sweep. Hourly is enough because every check also compares the expiry, so expired rows only take space. */
 export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Deletes expired refresh tokens, families and revoked access tokens on a timer, and once at start. */
@@ -48,7 +48,7 @@ export class ExpiredRowSweeper {
           this.#logger.info({ deleted }, 'expired tokens deleted');
         }
       })
-      .catch((err: unknown) => this.#logger.warn({ err }, 'deleting expired tokens failed; retrying at the next interval'))
+      .catch((err: unknown) => this.#logger.warn({ err }, 'deleting expired tokens failed, retrying at the next interval'))
       .finally(() => {
         this.#running = undefined;
       });

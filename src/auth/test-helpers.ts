@@ -97,7 +97,7 @@ export class JsonClient {
 
 let counter = 0;
 
-/** A registration body with a username and email no other test in this process uses. */
+/** Creates a registration body whose username and email no other test in this process uses. */
 export function newAccount(prefix = 'user'): { username: string; email: string; password: string } {
   counter += 1;
   const suffix = `${process.pid}_${counter}`;

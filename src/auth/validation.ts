@@ -9,8 +9,8 @@ type BodyValidator = ReturnType<FastifySchemaCompiler<unknown>>;
  * types (`coerceTypes: 'array'`, which query strings need), and that would
  * turn `{"password": 12345678}` into a string. Here a wrong type is an error.
  *
- * A schema may give a `message` for its pattern or format error; Ajv's own
- * wording ("must match pattern ...") is used otherwise.
+ * A schema may give a `message` for its pattern or format error. Otherwise
+ * the error keeps Ajv's own wording ("must match pattern ...").
  */
 const ajv = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, removeAdditional: false, verbose: true });
 addFormats.default(ajv, ['email']);
@@ -24,7 +24,7 @@ function withSchemaMessages(errors: ErrorObject[] | null | undefined): ErrorObje
   });
 }
 
-/** A Fastify validator compiler for request bodies; use it as a route's `validatorCompiler`. */
+/** Compiles a route's body schema; pass it as the route's `validatorCompiler` option. */
 export const strictBodyCompiler: FastifySchemaCompiler<unknown> = ({ schema }) => {
   const compiled = ajv.compile(schema as object);
   const validateBody: BodyValidator = (data: unknown) => {
