@@ -25,7 +25,7 @@ export const REJECTED = -1;
  * that `tryAcquire` returned, so an outcome of a call that started before a
  * transition never changes the new state.
  */
-export class CircuitBreaker {
+export class CircuitBreaker<Context = unknown> {
   readonly settings: BreakerSettings;
   #state: CircuitState = 'closed';
   /** Advances on every transition; a ticket from an older generation is stale. */
@@ -37,10 +37,18 @@ export class CircuitBreaker {
   #totalFailures = 0;
   #totalRejected = 0;
   #lastTransition: CircuitTransition | null = null;
-  readonly #onTransition: (transition: CircuitTransition) => void;
+  readonly #onTransition: (transition: CircuitTransition, context: Context | undefined) => void;
   readonly #now: () => number;
 
-  constructor(settings: BreakerSettings, onTransition: (transition: CircuitTransition) => void = () => {}, now: () => number = Date.now) {
+  /**
+   * `onTransition` hears of every state change, with the `context` (such as
+   * the request's logger) of the call that caused it.
+   */
+  constructor(
+    settings: BreakerSettings,
+    onTransition: (transition: CircuitTransition, context: Context | undefined) => void = () => {},
+    now: () => number = Date.now,
+  ) {
     this.settings = settings;
     this.#onTransition = onTransition;
     this.#now = now;
@@ -55,11 +63,11 @@ export class CircuitBreaker {
    * `recordFailure` or `release`, or REJECTED while the circuit is open or
    * its half-open probe is still running.
    */
-  tryAcquire(): number {
+  tryAcquire(context?: Context): number {
     if (this.#state === 'closed') return this.#generation;
     if (this.#state === 'open') {
       if (this.#now() - this.#openedAt < this.settings.openMs) return this.#reject();
-      this.#transition('half-open', 'open period elapsed');
+      this.#transition('half-open', 'open period elapsed', context);
     }
     if (this.#probeInFlight) return this.#reject();
     this.#probeInFlight = true;
@@ -67,7 +75,7 @@ export class CircuitBreaker {
   }
 
   /** Records a call that got an answer the upstream meant, such as any 2xx, 3xx or 4xx. */
-  recordSuccess(ticket: number): void {
+  recordSuccess(ticket: number, context?: Context): void {
     if (ticket !== this.#generation) return;
     if (this.#state === 'closed') {
       this.#consecutiveFailures = 0;
@@ -75,21 +83,21 @@ export class CircuitBreaker {
     }
     this.#probeInFlight = false;
     this.#probeSuccesses += 1;
-    if (this.#probeSuccesses >= this.settings.successThreshold) this.#transition('closed', 'probe succeeded');
+    if (this.#probeSuccesses >= this.settings.successThreshold) this.#transition('closed', 'probe succeeded', context);
   }
 
   /** Records a failed call: a 5xx reply, a timeout, a refused or reset connection, an unreadable reply. */
-  recordFailure(ticket: number, reason: string): void {
+  recordFailure(ticket: number, reason: string, context?: Context): void {
     this.#totalFailures += 1;
     if (ticket !== this.#generation) return;
     if (this.#state === 'closed') {
       this.#consecutiveFailures += 1;
       if (this.#consecutiveFailures >= this.settings.failureThreshold) {
-        this.#transition('open', `${this.#consecutiveFailures} consecutive failures, last: ${reason}`);
+        this.#transition('open', `${this.#consecutiveFailures} consecutive failures, last: ${reason}`, context);
       }
       return;
     }
-    this.#transition('open', `probe failed: ${reason}`);
+    this.#transition('open', `probe failed: ${reason}`, context);
   }
 
   /** Gives a ticket back without an outcome, for a call the client cancelled or that never reached the upstream. */
@@ -126,7 +134,7 @@ export class CircuitBreaker {
     return REJECTED;
   }
 
-  #transition(to: CircuitState, reason: string): void {
+  #transition(to: CircuitState, reason: string, context: Context | undefined): void {
     const transition: CircuitTransition = { from: this.#state, to, at: this.#now(), reason };
     this.#state = to;
     this.#generation += 1;
@@ -135,6 +143,6 @@ export class CircuitBreaker {
     if (to === 'open') this.#openedAt = transition.at;
     if (to === 'closed') this.#consecutiveFailures = 0;
     this.#lastTransition = transition;
-    this.#onTransition(transition);
+    this.#onTransition(transition, context);
   }
 }

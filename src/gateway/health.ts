@@ -132,8 +132,8 @@ export class HealthMonitor {
       else log.warn(fields, 'upstream is down');
     }
     if (result.healthy && upstream.breaker.state !== 'closed') {
-      const ticket = upstream.breaker.tryAcquire();
-      if (ticket !== REJECTED) upstream.breaker.recordSuccess(ticket);
+      const ticket = upstream.breaker.tryAcquire(log);
+      if (ticket !== REJECTED) upstream.breaker.recordSuccess(ticket, log);
     }
   }
 }

@@ -115,7 +115,15 @@ class ProxyResponse implements ResponseSink {
   /** Sends the upstream's status and headers, then lets the body flow. */
   start(): void {
     this.#reply.hijack();
-    this.#res.writeHead(this.#call.statusCode, clientResponseHeaders(this.#call.responseHeaders!, this.#request.id));
+    try {
+      this.#res.writeHead(this.#call.statusCode, clientResponseHeaders(this.#call.responseHeaders!, this.#request.id));
+    } catch (error) {
+      // Node refuses some header combinations that llhttp accepted; the client gets a cut connection, not a wrong response.
+      this.#call.abort(new UpstreamFailure('bad-response', 'the upstream response headers cannot be sent on', { cause: error }));
+      this.#request.log.error({ upstream: this.#call.upstream.name, err: error }, 'upstream response headers rejected');
+      this.#res.destroy();
+      return;
+    }
     this.#call.pipe(this);
   }
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -101,6 +101,32 @@ export class FakeUpstream {
       });
     });
   }
+}
+
+/**
+ * Sends `request` as written over a new TCP connection and returns every byte
+ * received until the server closes it, so tests see the exact framing. The
+ * request should carry `Connection: close`.
+ */
+export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no end of response within ${timeoutMs} ms`)));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.write(request);
+  });
+}
+
+/** The header lines of a raw HTTP response, lower-cased name first. */
+export function rawHeaderLines(response: string): string[] {
+  return response
+    .slice(0, response.indexOf('\r\n\r\n'))
+    .split('\r\n')
+    .slice(1)
+    .map((line) => line.replace(/^([^:]+):/, (name) => name.toLowerCase()));
 }
 
 /** A port that refuses connections: bound once by the system, then released. */

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { Pool } from 'undici';
 import type { Logger } from '../common/logger.ts';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.ts';
@@ -23,7 +24,8 @@ export class Upstream {
   readonly name: UpstreamName;
   readonly origin: string;
   readonly pool: Pool;
-  readonly breaker: CircuitBreaker;
+  /** Its transitions are logged with the logger of the call that caused them, so they carry that request id. */
+  readonly breaker: CircuitBreaker<FastifyBaseLogger>;
   health: HealthCheckResult = { healthy: false, checkedAt: 0, responseTimeMs: null, errorCode: null };
 
   constructor(name: UpstreamName, origin: string, config: GatewayConfig, logger: Logger) {
@@ -36,7 +38,7 @@ export class Upstream {
       headersTimeout: config.upstreamTimeoutMs + 1000,
       bodyTimeout: config.upstreamBodyTimeoutMs,
     });
-    this.breaker = new CircuitBreaker(config.breaker, (transition) => logTransition(logger, name, transition));
+    this.breaker = new CircuitBreaker<FastifyBaseLogger>(config.breaker, (transition, log) => logTransition(log ?? logger, name, transition));
   }
 
   /** Closes every connection; requests still in flight (only health checks, once the server has closed) fail. */
@@ -45,7 +47,7 @@ export class Upstream {
   }
 }
 
-function logTransition(logger: Logger, upstream: string, transition: CircuitTransition): void {
+function logTransition(logger: FastifyBaseLogger, upstream: string, transition: CircuitTransition): void {
   const fields = { upstream, from: transition.from, to: transition.to, reason: transition.reason };
   if (transition.to === 'open') logger.warn(fields, 'circuit breaker opened');
   else if (transition.to === 'half-open') logger.info(fields, 'circuit breaker half-open');

@@ -13,7 +13,7 @@ export function createCircuitBreakerStage(): UpstreamStage {
   return function circuitBreakerStage(next: UpstreamHandler): UpstreamHandler {
     return async function circuitBreaker(call: UpstreamCall): Promise<void> {
       const breaker = call.upstream.breaker;
-      const ticket = breaker.tryAcquire();
+      const ticket = breaker.tryAcquire(call.log);
       if (ticket === REJECTED) {
         throw new UpstreamFailure('circuit-open', `the circuit of ${call.upstream.name} is open`, {
           retryAfterSeconds: breaker.retryAfterSeconds(),
@@ -22,12 +22,12 @@ export function createCircuitBreakerStage(): UpstreamStage {
       try {
         await next(call);
       } catch (error) {
-        if (error instanceof UpstreamFailure && error.countsAsUpstreamFailure) breaker.recordFailure(ticket, error.kind);
+        if (error instanceof UpstreamFailure && error.countsAsUpstreamFailure) breaker.recordFailure(ticket, error.kind, call.log);
         else breaker.release(ticket);
         throw error;
       }
-      if (call.statusCode >= 500) breaker.recordFailure(ticket, `status ${call.statusCode}`);
-      else breaker.recordSuccess(ticket);
+      if (call.statusCode >= 500) breaker.recordFailure(ticket, `status ${call.statusCode}`, call.log);
+      else breaker.recordSuccess(ticket, call.log);
     };
   };
 }

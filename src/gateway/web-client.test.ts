@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { FakeUpstream, startTestGateway, type TestGateway } from './test-support.ts';
+
+const INDEX = '<!doctype html><title>Mad Scientist</title><div id="app"></div>';
+let webRoot: string;
+let upstream: FakeUpstream;
+let gateway: TestGateway;
+
+before(async () => {
+  webRoot = mkdtempSync(join(tmpdir(), 'ms-web-'));
+  mkdirSync(join(webRoot, 'assets'));
+  writeFileSync(join(webRoot, 'index.html'), INDEX);
+  writeFileSync(join(webRoot, 'assets', 'app-1a2b.js'), 'console.log("hi")');
+  upstream = await FakeUpstream.start();
+  gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url }, { WEB_ROOT: webRoot });
+});
+
+after(async () => {
+  await gateway.close();
+  await upstream.stop();
+  rmSync(webRoot, { recursive: true, force: true });
+});
+
+test('web client index at /', async () => {
+  const response = await fetch(`${gateway.url}/`, { headers: { accept: 'text/html' } });
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+  assert.equal(await response.text(), INDEX);
+});
+
+test('web client assets by path', async () => {
+  const response = await fetch(`${gateway.url}/assets/app-1a2b.js`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /javascript/);
+  assert.equal(await response.text(), 'console.log("hi")');
+});
+
+test('client-side route falls back to index.html', async () => {
+  const response = await fetch(`${gateway.url}/chat/conversation/42?tab=history`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), INDEX);
+});
+
+test('no fallback under /api or without text/html', async () => {
+  for (const [path, accept] of [
+    ['/api/unknown', 'text/html'],
+    ['/assets/missing.js', '*/*'],
+  ]) {
+    const response = await fetch(gateway.url + path, { headers: { accept } });
+    assert.equal(response.status, 404, path);
+    assert.equal((await response.json()).error.code, 'NOT_FOUND', path);
+  }
+  assert.equal(upstream.calls.length, 0);
+});
+
+test('API routes still win over the web client', async () => {
+  const response = await fetch(`${gateway.url}/health`, { headers: { accept: 'text/html' } });
+  assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+});
