@@ -1,12 +1,11 @@
 /**
  * The avatar styles a user can pick. The chat service has no route that
- * lists them, so this list repeats the service's own.
- *
- * NOTE: placeholder names until they are checked against the chat service's
- * style list; a name it does not know fails with VALIDATION_FAILED.
+ * lists them, so this list repeats its AVATAR_STYLES; a test keeps the two
+ * in step.
  */
 export const AVATAR_STYLES = [
-  { id: 'mad-scientist', label: 'Mad scientist' },
+  { id: 'scientist', label: 'Mad scientist' },
   { id: 'robot', label: 'Robot' },
-  { id: 'alien', label: 'Alien' },
+  { id: 'pixel', label: 'Pixel art' },
+  { id: 'potion', label: 'Potion' },
 ] as const;

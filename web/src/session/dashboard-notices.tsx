@@ -17,16 +17,18 @@ export function DashboardNotices({ meta, username, retrying, onRetry }: Dashboar
   if (lines.length === 0) return null;
   return (
     <div class="notice notice-warning dashboard-notice" role="status" data-testid="dashboard-notice">
-      <ul>
-        {lines.map((line) => (
-          <li key={line}>{line}</li>
-        ))}
-      </ul>
-      {meta.request_id && (
-        <p class="request-id">
-          Request id: <code>{meta.request_id}</code>
-        </p>
-      )}
+      <div class="dashboard-notice-text">
+        <ul>
+          {lines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+        {meta.request_id && (
+          <p class="request-id">
+            Request id: <code>{meta.request_id}</code>
+          </p>
+        )}
+      </div>
       <button type="button" class="button button-small" onClick={onRetry} disabled={retrying} aria-busy={retrying}>
         <Busy active={retrying} label="Loading the dashboard" />
         <span>Try again</span>

@@ -26,6 +26,9 @@ export function SignedInShell({ api, user, route, onLogout }: SignedInShellProps
   /** Changes when a retried dashboard brings history that was missing, so the chat starts over from it. */
   const [chatGeneration, setChatGeneration] = useState(0);
   const historyShown = useRef(false);
+  // The status page stays mounted after its first visit, so its sparklines keep their samples.
+  const statusVisited = useRef(false);
+  if (route === 'status') statusVisited.current = true;
 
   const load = useCallback(() => {
     setLoading(true);
@@ -67,7 +70,7 @@ export function SignedInShell({ api, user, route, onLogout }: SignedInShellProps
         />
       </Header>
       <main class="app-body" id="main-content" tabIndex={-1}>
-        {dashboard && <DashboardNotices meta={dashboard.meta} username={username} retrying={loading} onRetry={load} />}
+        {dashboard && route === 'chat' && <DashboardNotices meta={dashboard.meta} username={username} retrying={loading} onRetry={load} />}
         {error ? <ErrorNotice error={error} title="The dashboard could not be loaded." onRetry={load} /> : null}
         {firstLoad ? (
           <div class="centered page-loading">
@@ -76,7 +79,7 @@ export function SignedInShell({ api, user, route, onLogout }: SignedInShellProps
         ) : (
           <ChatPage key={chatGeneration} api={api} username={username} history={dashboard?.chat_history ?? null} hidden={route !== 'chat'} />
         )}
-        {route === 'status' && <StatusPage client={api.client} />}
+        {statusVisited.current && <StatusPage client={api.client} hidden={route !== 'status'} />}
       </main>
     </div>
   );

@@ -1,7 +1,9 @@
+const MIN_SLOTS = 12;
+
 interface SparklineProps {
   /** Oldest first; null marks a check without a time (the service did not answer). */
   values: (number | null)[];
-  /** How many points the width holds, so the line grows from the right as samples arrive. */
+  /** The most points the width holds; the line grows from the right as samples arrive. */
   capacity: number;
   label: string;
   width?: number;
@@ -9,12 +11,14 @@ interface SparklineProps {
 }
 
 /** A small line chart of recent response times, drawn as SVG. */
-export function Sparkline({ values, capacity, label, width = 180, height = 44 }: SparklineProps) {
+export function Sparkline({ values, capacity, label, width = 240, height = 56 }: SparklineProps) {
   const known = values.filter((value): value is number => value !== null);
   const max = Math.max(1, ...known);
   const pad = 3;
-  const step = (width - pad * 2) / Math.max(1, capacity - 1);
-  const offset = capacity - values.length;
+  // A few first samples spread over a dozen slots; from then on the chart widens up to `capacity`.
+  const slots = Math.min(capacity, Math.max(MIN_SLOTS, values.length));
+  const step = (width - pad * 2) / Math.max(1, slots - 1);
+  const offset = slots - values.length;
   const x = (index: number) => pad + (index + offset) * step;
   const y = (value: number) => height - pad - (value / max) * (height - pad * 2);
 
