@@ -119,6 +119,38 @@ describe('health', () => {
   });
 });
 
+describe('health fed by traffic', () => {
+  let auth: FakeUpstream;
+  let chat: FakeUpstream;
+  let gateway: TestGateway;
+  after(async () => {
+    await gateway?.close();
+    await auth?.stop();
+    await chat?.stop();
+  });
+
+  test('a failed call shows at once, long before the next check', async () => {
+    auth = await FakeUpstream.start();
+    chat = await FakeUpstream.start();
+    gateway = await startTestGateway({ auth: auth.url, chat: chat.url }, { HEALTH_CHECK_INTERVAL_MS: '60000' });
+    assert.equal((await healthUntil(gateway, (report) => report.status === 'healthy')).body.status, 'healthy');
+    const token = await signToken();
+
+    await chat.stop();
+    const failed = await fetch(`${gateway.url}/api/chat/history`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(failed.status, 503);
+    const down = await health(gateway);
+    assert.equal(down.body.status, 'degraded');
+    assert.equal(down.body.services.chat.status, 'unhealthy');
+
+    await chat.restart();
+    const answered = await fetch(`${gateway.url}/api/chat/history`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(answered.status, 200);
+    const up = await health(gateway);
+    assert.equal(up.body.status, 'healthy');
+  });
+});
+
 describe('HealthMonitor on demand', () => {
   let upstream: FakeUpstream;
   let target: Upstream;

@@ -65,10 +65,10 @@ export class HealthMonitor {
     return running;
   }
 
-  /** Checks, concurrently, each upstream whose latest result is older than the interval. */
+  /** Checks, concurrently, each upstream whose latest result is older than the interval or marked stale by live traffic. */
   async refreshStale(): Promise<void> {
     const now = Date.now();
-    const stale = this.#options.upstreams.filter((upstream) => now - upstream.health.checkedAt >= this.#options.intervalMs);
+    const stale = this.#options.upstreams.filter(({ health }) => health.stale || now - health.checkedAt >= this.#options.intervalMs);
     await Promise.all(stale.map((upstream) => this.check(upstream)));
   }
 
@@ -113,11 +113,11 @@ export class HealthMonitor {
       await pipeline(call);
       await readBody(call, { limitBytes: HEALTH_BODY_LIMIT_BYTES, timeoutMs: timeoutMs - (performance.now() - started) });
       const healthy = call.statusCode === 200;
-      result = { healthy, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: healthy ? null : 'UPSTREAM_UNAVAILABLE' };
+      result = { healthy, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: healthy ? null : 'UPSTREAM_UNAVAILABLE', stale: false };
       if (!healthy) log.debug({ upstreamStatus: call.statusCode }, 'health check answered unhealthy');
     } catch (error) {
       if (!(error instanceof UpstreamFailure)) throw error;
-      result = { healthy: false, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: toAppError(error).code };
+      result = { healthy: false, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: toAppError(error).code, stale: false };
       log.debug({ kind: error.kind, err: error.cause ?? error }, 'health check failed');
     }
     this.#record(upstream, result, log);

@@ -1,5 +1,6 @@
 import { createCircuitBreakerStage } from './stages/circuit-breaker.ts';
 import { createDeadlineStage } from './stages/deadline.ts';
+import { createHealthFeedbackStage } from './stages/health-feedback.ts';
 import { sendUpstream } from './stages/send-upstream.ts';
 import type { UpstreamCall } from './upstream-call.ts';
 
@@ -35,6 +36,8 @@ export function buildUpstreamPipeline(): UpstreamHandler {
     [
       // Fails fast while the upstream's circuit is open; counts 5xx, timeouts and connection errors.
       createCircuitBreakerStage(),
+      // Marks the cached health check result stale when this call contradicts it.
+      createHealthFeedbackStage(),
       // TODO: retry of idempotent calls, a bulkhead per upstream and metrics belong here, between the breaker and the deadline.
       // Cancels the call when its response headers are later than call.timeoutMs.
       createDeadlineStage(),

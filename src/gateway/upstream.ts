@@ -14,6 +14,8 @@ export interface HealthCheckResult {
   responseTimeMs: number | null;
   /** Registry code of the failure, shown on /health instead of the raw cause. */
   errorCode: string | null;
+  /** Set when live traffic contradicts this result, so GET /health checks again before answering. */
+  stale: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export class Upstream {
   readonly pool: Pool;
   /** Its transitions are logged with the logger of the call that caused them, so they carry that request id. */
   readonly breaker: CircuitBreaker<FastifyBaseLogger>;
-  health: HealthCheckResult = { healthy: false, checkedAt: 0, responseTimeMs: null, errorCode: null };
+  health: HealthCheckResult = { healthy: false, checkedAt: 0, responseTimeMs: null, errorCode: null, stale: false };
 
   constructor(name: UpstreamName, origin: string, config: GatewayConfig, logger: Logger) {
     this.name = name;
