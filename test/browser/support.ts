@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repositoryRoot } from '../support/processes.ts';
 
-/** Where Debian's chromium package installs the browser; the tests never download one. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Where Debian's chromium package installs the browser, unless CHROMIUM_PATH names another; the tests never download one. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
 
 export const webDist = join(repositoryRoot, 'web', 'dist');
 export const resultsDirectory = join(repositoryRoot, 'test-results');

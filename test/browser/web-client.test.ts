@@ -96,7 +96,8 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
 
   after(async () => {
     await browser?.close();
-    await Promise.all([gateway, chat, auth].filter(Boolean).map((service) => service.close()));
+    const running = [gateway, chat, auth].filter((service): service is Running => service !== undefined);
+    await Promise.all(running.map((service) => service.close()));
     await storage?.cleanup();
   });
 
