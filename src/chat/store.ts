@@ -46,6 +46,8 @@ interface TimestampedRow {
   updated_at?: Date | string;
 }
 
+// The id is returned as text because it is a bigint. ORDER BY must then name
+// messages.id, since a bare "id" would sort by this text alias.
 const MESSAGE_COLUMNS = 'id::text AS id, conversation_id::text AS conversation_id, role, content, created_at';
 const AVATAR_COLUMNS = 'id::text AS id, style, seed, created_at';
 
@@ -150,7 +152,7 @@ export class ChatStore {
         WHERE user_id = $1
           AND ($2::uuid IS NULL OR conversation_id = $2::uuid)
           AND ($3::bigint IS NULL OR id < $3::bigint)
-        ORDER BY id DESC
+        ORDER BY messages.id DESC
         LIMIT $4`,
       [userId, query.conversationId ?? null, query.beforeId ?? null, query.limit + 1],
     );
@@ -168,7 +170,7 @@ export class ChatStore {
   async conversations(userId: string, limit: number): Promise<ConversationRecord[]> {
     const rows = await this.#db.query<ConversationRecord & TimestampedRow>(
       `SELECT id::text AS id, title, created_at, updated_at FROM conversations
-        WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2`,
+        WHERE user_id = $1 ORDER BY conversations.updated_at DESC, conversations.id DESC LIMIT $2`,
       [userId, limit],
     );
     return rows.map((row) => ({ ...row, created_at: isoTime(row.created_at), updated_at: isoTime(row.updated_at ?? row.created_at) }));
