@@ -82,3 +82,21 @@ export function coreBusySeconds(core: number): number {
   const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
   return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_SECOND;
 }
+
+/**
+ * Waits until each of `cores` was busy less than `maxBusyFraction` of a
+ * 300 ms window, or until `maxWaitMs` has passed. Between runs the benchmark's
+ * own processes are idle, so busy time then comes from other work on the
+ * machine. Returns the milliseconds waited.
+ */
+export async function waitForQuietCores(cores: number[], maxBusyFraction: number, maxWaitMs: number): Promise<number> {
+  const windowMs = 300;
+  const started = Date.now();
+  while (Date.now() - started < maxWaitMs) {
+    const before = cores.map((core) => coreBusySeconds(core));
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const quiet = cores.every((core, index) => (coreBusySeconds(core) - before[index]) / (windowMs / 1000) < maxBusyFraction);
+    if (quiet) break;
+  }
+  return Date.now() - started;
+}

@@ -185,7 +185,7 @@ function wrapCommand(options: ProcessOptions): { command: string; args: string[]
 
 let cachedHardLimit: number | undefined;
 
-/** The hard RLIMIT_NOFILE of this process, which children cannot exceed without CAP_SYS_RESOURCE. */
+/** Returns the hard RLIMIT_NOFILE of this process, which children cannot exceed without CAP_SYS_RESOURCE. */
 export function hardOpenFilesLimit(): number {
   if (cachedHardLimit === undefined) {
     const result = spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' });
@@ -202,7 +202,7 @@ export function findProgram(name: string): string | undefined {
   return result.status === 0 && path && existsSync(path) ? path : undefined;
 }
 
-/** The arguments that run a TypeScript file with the same Node and the tsx loader. */
+/** Returns the command that runs a TypeScript file with the same Node and the tsx loader. */
 export function nodeScript(script: string, nodeFlags: string[] = []): { command: string; args: string[] } {
   return { command: process.execPath, args: [...nodeFlags, '--import', 'tsx', script] };
 }

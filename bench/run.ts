@@ -24,6 +24,7 @@ import { startScenarioGateway } from './scenarios/context.ts';
 import { runDashboard } from './scenarios/dashboard.ts';
 import { runProfile } from './scenarios/profile.ts';
 import { runRounds } from './scenarios/throughput.ts';
+import { runVariants } from './scenarios/variants.ts';
 import { HISTORY_BODY } from './servers/bodies.ts';
 import {
   directSystem,
@@ -94,7 +95,7 @@ async function checkSystems(systems: RunningSystem[], headers: Record<string, st
   for (const system of systems) {
     const response = await fetch(system.url, { headers, signal: AbortSignal.timeout(10_000) });
     const text = await response.text();
-    if (response.status !== 200) throw new Error(`${system.label} answered ${response.status} on ${system.url}: ${text.slice(0, 500)}`);
+    if (response.status !== 200) throw new Error(`${system.label} returned ${response.status} for ${system.url}: ${text.slice(0, 500)}`);
     if (text !== expected) throw new Error(`${system.label} returned a body other than the upstream's: ${text.slice(0, 500)}`);
   }
 }
@@ -130,10 +131,11 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
 
   const gatewayMeasured = systems.some((system) => system.id === 'gateway');
   const dashboard = options.extras && gatewayMeasured ? await runDashboard(context) : undefined;
-  const breaker = options.extras && gatewayMeasured ? await runBreaker(context) : undefined;
+  const breaker = options.extras && gatewayMeasured ? await runBreaker(context, upstream) : undefined;
   const connections = options.extras && gatewayMeasured && options.holdConnections > 0 ? await runConnections(context) : undefined;
   const saveDirectory = options.output ? resolve(repositoryRoot, dirname(options.output)) : undefined;
   const profile = options.profile && gatewayMeasured ? await runProfile(context, upstream, saveDirectory) : undefined;
+  const variants = options.profile && gatewayMeasured ? await runVariants(context, upstream) : undefined;
 
   const addedOpenP99 = gatewayMeasured ? addedOpenLoopP99(rounds, 'gateway') : undefined;
   return {
@@ -151,6 +153,7 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
     breaker,
     connections,
     profile,
+    variants,
     targets: checkTargets({ summaries, ratios, addedOpenP99, dashboard, breaker, connections }),
   };
 }

@@ -24,7 +24,8 @@ export const SYSTEM_LABELS: Record<SystemId, string> = {
 export const PROXIED_PATH = '/api/chat/history';
 export const UPSTREAM_PATH = '/mad-scientist/history';
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+/** Returns the absolute path of a file of the benchmark, given relative to this module. */
+const benchPath = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 
 export interface RunningServer {
@@ -84,14 +85,14 @@ export function startUpstream(
   routes: Record<string, UpstreamRoute> = {},
   name = 'upstream',
 ): Promise<RunningServer> {
-  return startNodeServer(supervisor, name, here('./servers/upstream.ts'), {
+  return startNodeServer(supervisor, name, benchPath('./servers/upstream.ts'), {
     cpu,
     env: { BENCH_UPSTREAM_ROUTES: JSON.stringify(routes) },
   });
 }
 
 export async function startFastifyProxy(supervisor: ProcessSupervisor, cpu: number, upstream: RunningServer): Promise<RunningSystem> {
-  const server = await startNodeServer(supervisor, 'fastify-proxy', here('./servers/fastify-proxy.ts'), {
+  const server = await startNodeServer(supervisor, 'fastify-proxy', benchPath('./servers/fastify-proxy.ts'), {
     cpu,
     env: { BENCH_UPSTREAM_URL: upstream.origin },
   });
@@ -99,7 +100,7 @@ export async function startFastifyProxy(supervisor: ProcessSupervisor, cpu: numb
 }
 
 export async function startExpressProxy(supervisor: ProcessSupervisor, cpu: number, upstream: RunningServer): Promise<RunningSystem> {
-  const server = await startNodeServer(supervisor, 'express-proxy', here('./servers/express-proxy.ts'), {
+  const server = await startNodeServer(supervisor, 'express-proxy', benchPath('./servers/express-proxy.ts'), {
     cpu,
     env: { BENCH_UPSTREAM_URL: upstream.origin },
   });
@@ -133,7 +134,7 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(supervisor: ProcessSupervisor, options: GatewayOptions): Promise<RunningSystem> {
-  const server = await startNodeServer(supervisor, options.name ?? 'gateway', here('./servers/gateway.ts'), {
+  const server = await startNodeServer(supervisor, options.name ?? 'gateway', benchPath('./servers/gateway.ts'), {
     cpu: options.cpu,
     env: options.env,
     replaceEnv: true,

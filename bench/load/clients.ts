@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { findProgram, nodeScript, type ProcessSupervisor } from '../processes.ts';
 import { parseLastJsonLine, type LoadResult, type LoadSettings, type OpenLoopResult } from './result.ts';
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+/** Returns the absolute path of a file of the benchmark, given relative to this module. */
+const benchPath = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 export type ClosedLoopTool = 'wrk' | 'autocannon';
 
@@ -35,19 +36,24 @@ export class LoadClients {
 
   /** Keeps `connections` requests in flight for the duration and returns throughput and latency. */
   async closedLoop(settings: LoadSettings): Promise<LoadResult> {
-    return this.closedLoopTool === 'wrk' ? this.#wrk(settings) : this.#nodeClient('autocannon', here('./autocannon-child.ts'), settings);
+    return this.closedLoopTool === 'wrk' ? this.#wrk(settings) : this.#nodeClient('autocannon', benchPath('./autocannon-child.ts'), settings);
   }
 
   /** Sends `settings.rate` requests per second on a fixed schedule and returns the latency. */
   async openLoop(settings: LoadSettings): Promise<OpenLoopResult> {
-    return this.#nodeClient('open-loop client', here('./open-loop.ts'), settings);
+    return this.#nodeClient('open-loop client', benchPath('./open-loop.ts'), settings);
+  }
+
+  /** Sends `settings.requests` requests one after another on one connection and returns their latency. */
+  async sequential(settings: LoadSettings): Promise<OpenLoopResult> {
+    return this.#nodeClient('sequential client', benchPath('./sequential.ts'), settings);
   }
 
   async #wrk(settings: LoadSettings): Promise<LoadResult> {
     const timeoutSeconds = Math.ceil((settings.timeoutMs ?? 10_000) / 1000);
     const args = ['-t1', `-c${settings.connections}`, `-d${settings.durationSeconds}s`, `--timeout`, `${timeoutSeconds}s`];
     for (const [name, value] of Object.entries(settings.headers)) args.push('-H', `${name}: ${value}`);
-    args.push('-s', here('./wrk-report.lua'), settings.url);
+    args.push('-s', benchPath('./wrk-report.lua'), settings.url);
     const wrk = this.#supervisor.spawn({ name: 'wrk', command: 'wrk', args, cpu: this.#cpu, stdout: 'pipe' });
     const status = await wrk.waitForExit((settings.durationSeconds + timeoutSeconds + 15) * 1000);
     if (status.code !== 0) throw new Error(`wrk exited with code ${status.code}: ${wrk.stderrTail}`);

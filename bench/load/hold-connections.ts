@@ -1,7 +1,7 @@
 /**
  * Opens many keep-alive connections to one server, sends one request on each
- * and keeps them all open, so the parent can read the server's memory while
- * it holds them. On the parent's `second-pass` message it sends one more
+ * and keeps them all open, so the parent can read the server's memory
+ * meanwhile. On the parent's `second-pass` message it sends one more
  * request on every connection (proving the connections still work), and on
  * `close` it closes them and exits.
  *
@@ -38,7 +38,7 @@ if (!settings) throw new Error('BENCH_HOLD with port, path, headers and connecti
 const headerLines = Object.entries(settings.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
 const requestText = `GET ${settings.path} HTTP/1.1\r\nhost: 127.0.0.1:${settings.port}\r\nconnection: keep-alive\r\n${headerLines}\r\n`;
 
-/** One held connection and the response it is waiting for. */
+/** One open connection and the response it is waiting for. */
 class HeldConnection {
   readonly socket: Socket;
   closed = false;
@@ -107,19 +107,19 @@ function open(): Promise<HeldConnection> {
   });
 }
 
-const held: HeldConnection[] = [];
+const openConnections: HeldConnection[] = [];
 
 async function pass(first: boolean): Promise<PassResult> {
   const started = Date.now();
   const result: PassResult = { open: 0, ok: 0, non2xx: 0, errors: 0, closed: 0, elapsedMs: 0 };
-  const count = first ? settings!.connections : held.length;
+  const count = first ? settings!.connections : openConnections.length;
   for (let start = 0; start < count; start += settings!.batchSize) {
     const batch = Array.from({ length: Math.min(settings!.batchSize, count - start) }, (_, offset) => start + offset);
     await Promise.all(
       batch.map(async (index) => {
         try {
-          const connection = first ? await open() : held[index];
-          if (first) held.push(connection);
+          const connection = first ? await open() : openConnections[index];
+          if (first) openConnections.push(connection);
           const status = await connection.request(settings!.timeoutMs);
           if (status >= 200 && status <= 299) result.ok += 1;
           else result.non2xx += 1;
@@ -129,8 +129,8 @@ async function pass(first: boolean): Promise<PassResult> {
       }),
     );
   }
-  result.open = held.filter((connection) => !connection.closed).length;
-  result.closed = held.length - result.open;
+  result.open = openConnections.filter((connection) => !connection.closed).length;
+  result.closed = openConnections.length - result.open;
   result.elapsedMs = Date.now() - started;
   return result;
 }
@@ -143,7 +143,7 @@ process.on('message', (message: { type?: string }) => {
   if (message.type === 'second-pass') {
     void pass(false).then((result) => send({ type: 'second', ...result }));
   } else if (message.type === 'close') {
-    for (const connection of held) connection.socket.destroy();
+    for (const connection of openConnections) connection.socket.destroy();
     process.exit(0);
   }
 });

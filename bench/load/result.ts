@@ -32,6 +32,10 @@ export interface LoadSettings {
   connections: number;
   /** Requests per second, for the open-loop client. */
   rate?: number;
+  /** Requests to record, for the sequential client; `durationSeconds` still bounds the run. */
+  requests?: number;
+  /** Unrecorded requests before the recorded ones, for the sequential client (default 200). */
+  warmupRequests?: number;
   /** Seconds of unrecorded load before the measured part, for the open-loop client (default 1). */
   warmupSeconds?: number;
   /** Per-request timeout in milliseconds. */

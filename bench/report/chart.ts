@@ -12,14 +12,19 @@ export interface ChartPanel {
   values: (Spread | undefined)[];
 }
 
-export interface ChartInput {
-  title: string;
-  subtitle: string;
-  systems: string[];
-  panels: ChartPanel[];
+export interface ChartSeries {
+  label: string;
+  /** Fill color, fixed per system so that charts of different runs compare at a glance. */
+  color: string;
 }
 
-const COLORS = ['#7f7f7f', '#2a9d8f', '#e9c46a', '#f4a261', '#9b2226', '#264653'];
+export interface ChartInput {
+  title: string;
+  /** Lines under the title. */
+  subtitle: string[];
+  systems: ChartSeries[];
+  panels: ChartPanel[];
+}
 const PANEL_WIDTH = 250;
 const PANEL_HEIGHT = 260;
 const PLOT_TOP = 90;
@@ -36,11 +41,19 @@ export function niceStep(max: number): number {
   const rough = max / 4;
   const power = 10 ** Math.floor(Math.log10(rough));
   const fraction = rough / power;
-  const factor = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
-  return factor * power;
+  for (const factor of [1, 2, 5]) {
+    if (fraction <= factor) return factor * power;
+  }
+  return 10 * power;
 }
 
-function renderPanel(panel: ChartPanel, index: number, systemCount: number): string {
+function formatTick(value: number, step: number): string {
+  if (step >= 1) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(Math.ceil(-Math.log10(step)));
+}
+
+function renderPanel(panel: ChartPanel, index: number, systems: ChartSeries[]): string {
+  const systemCount = systems.length;
   const x0 = LEFT + index * (PANEL_WIDTH + GAP);
   const plotBottom = PLOT_TOP + PANEL_HEIGHT;
   const top = Math.max(...panel.values.map((value) => (value && value.samples > 0 ? value.max : 0)));
@@ -52,7 +65,7 @@ function renderPanel(panel: ChartPanel, index: number, systemCount: number): str
   parts.push(`<text x="${x0 + PANEL_WIDTH / 2}" y="${PLOT_TOP - 14}" text-anchor="middle" class="panel">${escapeXml(panel.title)}</text>`);
   for (let tick = 0; tick <= axisMax + step / 2; tick += step) {
     parts.push(`<line x1="${x0}" x2="${x0 + PANEL_WIDTH}" y1="${y(tick)}" y2="${y(tick)}" class="grid"/>`);
-    parts.push(`<text x="${x0 - 4}" y="${y(tick) + 4}" text-anchor="end" class="tick">${formatNumber(tick)}</text>`);
+    parts.push(`<text x="${x0 - 4}" y="${y(tick) + 4}" text-anchor="end" class="tick">${formatTick(tick, step)}</text>`);
   }
 
   const slot = PANEL_WIDTH / systemCount;
@@ -62,7 +75,7 @@ function renderPanel(panel: ChartPanel, index: number, systemCount: number): str
     const barX = x0 + systemIndex * slot + (slot - barWidth) / 2;
     const center = barX + barWidth / 2;
     parts.push(
-      `<rect x="${barX.toFixed(1)}" y="${y(value.median).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(plotBottom - y(value.median)).toFixed(1)}" fill="${COLORS[systemIndex % COLORS.length]}"/>`,
+      `<rect x="${barX.toFixed(1)}" y="${y(value.median).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(plotBottom - y(value.median)).toFixed(1)}" fill="${systems[systemIndex].color}"/>`,
     );
     if (value.samples > 1) {
       parts.push(`<line x1="${center}" x2="${center}" y1="${y(value.min).toFixed(1)}" y2="${y(value.max).toFixed(1)}" class="whisker"/>`);
@@ -78,15 +91,19 @@ function renderPanel(panel: ChartPanel, index: number, systemCount: number): str
 
 export function renderChart(input: ChartInput): string {
   const width = LEFT + input.panels.length * (PANEL_WIDTH + GAP) + 10;
-  const legendTop = PLOT_TOP + PANEL_HEIGHT + 30;
+  const plotTop = PLOT_TOP + 16 * (input.subtitle.length - 1);
+  const legendTop = plotTop + PANEL_HEIGHT + 30;
   const height = legendTop + 24 * Math.ceil(input.systems.length / 3) + 10;
-  const legend = input.systems.map((label, index) => {
+  const legend = input.systems.map((series, index) => {
     const column = index % 3;
     const row = Math.floor(index / 3);
     const x = LEFT + column * 300;
     const yPosition = legendTop + row * 24;
-    return `<rect x="${x}" y="${yPosition}" width="14" height="14" fill="${COLORS[index % COLORS.length]}"/><text x="${x + 20}" y="${yPosition + 12}" class="legend">${escapeXml(label)}</text>`;
+    return `<rect x="${x}" y="${yPosition}" width="14" height="14" fill="${series.color}"/><text x="${x + 20}" y="${yPosition + 12}" class="legend">${escapeXml(series.label)}</text>`;
   });
+  const subtitle = input.subtitle.map(
+    (line, index) => `<text x="${LEFT}" y="${48 + index * 16}" class="subtitle">${escapeXml(line)}</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
   <style>
     .title { font-size: 18px; font-weight: bold; }
@@ -100,8 +117,10 @@ export function renderChart(input: ChartInput): string {
   </style>
   <rect width="100%" height="100%" fill="#fff"/>
   <text x="${LEFT}" y="28" class="title">${escapeXml(input.title)}</text>
-  <text x="${LEFT}" y="48" class="subtitle">${escapeXml(input.subtitle)}</text>
-  ${input.panels.map((panel, index) => renderPanel(panel, index, input.systems.length)).join('\n  ')}
+  ${subtitle.join('\n  ')}
+  <g transform="translate(0 ${plotTop - PLOT_TOP})">
+  ${input.panels.map((panel, index) => renderPanel(panel, index, input.systems)).join('\n  ')}
+  </g>
   ${legend.join('\n  ')}
 </svg>
 `;

@@ -1,8 +1,9 @@
 /**
  * Reads a V8 .cpuprofile (written by `node --cpu-prof`) and ranks where the
- * time went: self time per function, inclusive time per function (each
- * sample counted once per function on its stack), and self time per area
- * (the gateway's own code, each npm package, Node's core, GC).
+ * time went. It reports self time per function and inclusive time per
+ * function, which counts each sample once per function on its stack. It also
+ * sums self time per area: the gateway's own code, each npm package, Node's
+ * core, and garbage collection.
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,7 @@ export interface RankedEntry {
 }
 
 export interface ProfileSummary {
+  /** Milliseconds of the profile that were ranked, after the skipped start. */
   durationMs: number;
   busyMs: number;
   topSelf: RankedEntry[];
@@ -46,7 +48,7 @@ export interface ProfileSummary {
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const SYNTHETIC_FRAMES = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 
-/** A path relative to the repository, or `node:...` for Node's own modules. */
+/** Returns the path relative to the repository, or `node:...` for Node's own modules. */
 function shortUrl(url: string): string {
   if (url === '') return '';
   if (url.startsWith('file://')) return relative(repositoryRoot, fileURLToPath(url));
@@ -55,6 +57,8 @@ function shortUrl(url: string): string {
 
 export function areaOf(frame: CallFrame): string {
   if (SYNTHETIC_FRAMES.has(frame.functionName) && frame.url === '') return frame.functionName;
+  // undici's HTTP parser is llhttp compiled to WebAssembly.
+  if (frame.url.startsWith('wasm://')) return 'undici (llhttp, WebAssembly)';
   const url = shortUrl(frame.url);
   const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (packageMatch) return packageMatch[1];
@@ -77,15 +81,25 @@ function rank(times: Map<string, number>, busyMs: number, limit: number): Ranked
     .map(([name, milliseconds]) => ({ name, milliseconds, percent: (milliseconds / busyMs) * 100 }));
 }
 
-export function summarizeProfile(profile: CpuProfile, limit = 15): ProfileSummary {
+/**
+ * Ranks the profile's samples taken at least `skipMs` after it started, so
+ * start-up (module loading through tsx) and warm-up stay out of the figures.
+ */
+export function summarizeProfile(profile: CpuProfile, skipMs = 0, limit = 15): ProfileSummary {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
 
-  // timeDeltas[i] is the time since the previous sample; it is charged to sample i.
+  // timeDeltas[i] is the time in microseconds since the previous sample; it is charged to sample i.
   const selfByNode = new Map<number, number>();
+  let elapsedMs = 0;
+  let firstKeptMs: number | undefined;
   profile.samples.forEach((id, index) => {
-    selfByNode.set(id, (selfByNode.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
+    const deltaMs = (profile.timeDeltas[index] ?? 0) / 1000;
+    elapsedMs += deltaMs;
+    if (elapsedMs < skipMs) return;
+    firstKeptMs ??= elapsedMs;
+    selfByNode.set(id, (selfByNode.get(id) ?? 0) + deltaMs);
   });
 
   const self = new Map<string, number>();
@@ -110,7 +124,7 @@ export function summarizeProfile(profile: CpuProfile, limit = 15): ProfileSummar
   }
 
   return {
-    durationMs: (profile.endTime - profile.startTime) / 1000,
+    durationMs: elapsedMs - (firstKeptMs ?? elapsedMs),
     busyMs,
     topSelf: rank(self, busyMs, limit),
     topInclusive: rank(inclusive, busyMs, limit),

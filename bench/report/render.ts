@@ -1,13 +1,15 @@
 /** Turns a run's results into the Markdown report and the chart. */
+import type { OpenLoopResult } from '../load/result.ts';
 import type { MachineInfo } from '../machine.ts';
 import type { BenchOptions } from '../options.ts';
 import type { BreakerResult } from '../scenarios/breaker.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { DashboardResult } from '../scenarios/dashboard.ts';
 import type { ProfileResult } from '../scenarios/profile.ts';
+import type { VariantResult } from '../scenarios/variants.ts';
 import { SYSTEM_LABELS, type SystemId } from '../systems.ts';
 import { renderChart } from './chart.ts';
-import type { MetricName, RoundResult, Spread, SystemSummary } from './stats.ts';
+import { spread, type MetricName, type RoundResult, type Spread, type SystemSummary } from './stats.ts';
 import { absoluteTable, coreTable, formatNumber, formatSpread, markdownTable, ratioTable } from './table.ts';
 import type { TargetCheck } from './targets.ts';
 
@@ -30,7 +32,18 @@ export interface BenchResults {
   breaker?: BreakerResult;
   connections?: ConnectionsResult;
   profile?: ProfileResult;
+  /** Gateway variants without one stage, measured with --profile. */
+  variants?: VariantResult[];
   targets: TargetCheck[];
+}
+
+function verdict(check: TargetCheck): string {
+  if (check.met === undefined) return 'not measured';
+  return check.met ? 'yes' : 'no';
+}
+
+function latencyRow(label: string, run: OpenLoopResult): string[] {
+  return [label, formatNumber(run.p50Ms), formatNumber(run.p99Ms), formatNumber(run.maxMs), JSON.stringify(run.statusCounts), String(run.errors)];
 }
 
 function megabytes(bytes: number): string {
@@ -87,12 +100,20 @@ export function renderReport(results: BenchResults): string {
     );
   }
   if (results.breaker) {
-    const { refusals, sampleRefusal, tripStatuses, openMs } = results.breaker;
+    const { rejections, sequentialRejections, sequentialDirect, sampleRejection, tripStatuses, openMs } = results.breaker;
     lines.push(
       '### Open circuit breaker',
       '',
-      `Statuses while the circuit opened: ${tripStatuses.join(' ')}. Refusal: ${sampleRefusal.status} ${String(sampleRefusal.code)}, Retry-After ${sampleRefusal.retryAfter ?? 'absent'} (open period set to ${openMs / 1000} s).`,
-      `Refusals at ${settings.rate} req/s: p50 ${formatNumber(refusals.p50Ms)} ms, p99 ${formatNumber(refusals.p99Ms)} ms, max ${formatNumber(refusals.maxMs)} ms, statuses ${JSON.stringify(refusals.statusCounts)}, errors ${refusals.errors}.`,
+      `Statuses while the circuit opened: ${tripStatuses.join(' ')}. Rejection: ${sampleRejection.status} ${String(sampleRejection.code)}, Retry-After ${sampleRejection.retryAfter ?? 'absent'} (open period set to ${openMs / 1000} s).`,
+      '',
+      markdownTable(
+        ['requests', 'p50 ms', 'p99 ms', 'max ms', 'statuses', 'errors'],
+        [
+          latencyRow('rejections, one at a time', sequentialRejections),
+          latencyRow('direct 200s from the upstream, one at a time (client floor)', sequentialDirect),
+          latencyRow(`rejections at ${settings.rate} req/s (open loop)`, rejections),
+        ],
+      ),
       '',
     );
   }
@@ -130,32 +151,65 @@ export function renderReport(results: BenchResults): string {
       '',
     );
   }
+  if (results.variants) {
+    const baseline = results.variants[0];
+    const baselineCpu = spread(baseline.rounds.map((round) => round.cpuMicrosecondsPerRequest)).median;
+    lines.push(
+      '### Gateway variants: one stage changed',
+      '',
+      markdownTable(
+        ['variant', 'req/s', 'CPU µs/req', 'CPU µs/req vs as benchmarked', 'non-2xx / errors'],
+        results.variants.map((variant) => {
+          const cpu = spread(variant.rounds.map((round) => round.cpuMicrosecondsPerRequest));
+          const failures = variant.rounds.reduce((sum, round) => sum + round.closedLoop.non2xx + round.closedLoop.errors, 0);
+          return [
+            variant.label,
+            formatSpread(spread(variant.rounds.map((round) => round.closedLoop.requestsPerSecond))),
+            formatSpread(cpu),
+            variant === baseline ? '' : `${cpu.median - baselineCpu >= 0 ? '+' : ''}${formatNumber(cpu.median - baselineCpu)}`,
+            String(failures),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
   lines.push(
     '### Targets',
     '',
     markdownTable(
       ['target', 'measured', 'met'],
-      results.targets.map((check) => [check.target, check.measured, check.met === undefined ? 'not measured' : check.met ? 'yes' : 'no']),
+      results.targets.map((check) => [check.target, check.measured, verdict(check)]),
     ),
     '',
   );
   return lines.join('\n');
 }
 
+/** Fill color of each system in the chart. */
+const SYSTEM_COLORS: Record<SystemId, string> = {
+  direct: '#8d8d8d',
+  nginx: '#2a9d8f',
+  'fastify-proxy': '#e9c46a',
+  'express-proxy': '#f4a261',
+  gateway: '#9b2226',
+};
+
 export function renderResultsChart(results: BenchResults): string {
   const ids = results.systems.filter((id) => results.summaries[id]);
   const pick = (metric: MetricName) => ids.map((id) => results.summaries[id]?.metrics[metric]);
   return renderChart({
-    title: 'GET /api/chat/history through each proxy (upstream called directly for comparison)',
-    subtitle:
-      `${results.machine.cores} cores, ${results.machine.cpuModel}; proxy pinned to 1 core; ` +
-      `median of ${results.rounds.length} rounds, whiskers min–max; ${results.command}`,
-    systems: ids.map((id) => SYSTEM_LABELS[id]),
+    title: 'GET /api/chat/history through each proxy, and the upstream called directly',
+    subtitle: [
+      `${results.machine.cores} cores, ${results.machine.cpuModel}, Node ${results.machine.node}; proxy pinned to one core, upstream and load client to the other.`,
+      `Bars: median of ${results.rounds.length} rounds; whiskers: min–max. Command: ${results.command}`,
+    ],
+    systems: ids.map((id) => ({ label: SYSTEM_LABELS[id], color: SYSTEM_COLORS[id] })),
     panels: [
-      { title: 'Throughput (req/s, higher is better)', values: pick('requestsPerSecond') },
+      { title: 'Throughput, req/s (higher is better)', values: pick('requestsPerSecond') },
       { title: `p99 ms under load (${results.settings.connections} conns)`, values: pick('p99Ms') },
-      { title: `p99 ms at ${results.settings.rate} req/s`, values: pick('openP99Ms') },
-      { title: 'CPU µs per request', values: pick('cpuMicrosecondsPerRequest') },
+      { title: `p99 ms at ${results.settings.rate} req/s (open loop)`, values: pick('openP99Ms') },
+      { title: 'CPU µs per request (direct: upstream)', values: pick('cpuMicrosecondsPerRequest') },
     ],
   });
 }

@@ -22,12 +22,21 @@ export interface CellResult {
   /** CPU of the upstream per response, in microseconds: the same work behind every system. */
   upstreamCpuMicrosecondsPerRequest: number;
   /**
-   * Core use during the closed-loop run, as fractions of the wall time, from
-   * /proc/stat: the system-under-test core, the part of it not spent by the
-   * system's own processes (other work on the machine, or softirq time), and
-   * the core of the upstream and load client.
+   * Core use during the closed-loop run, as fractions of the wall time, read
+   * from /proc/stat. `sutOther` is the part of the proxy core's busy time
+   * that the system's own processes did not spend (other work on the
+   * machine, or softirq time). `loadBusy` is the core of the upstream and
+   * the load client.
    */
-  cores: { sutBusy: number; sutOther: number; loadBusy: number };
+  cores: {
+    /** Time spent waiting for both cores to be quiet before the run (bounded). */
+    quietWaitMs: number;
+    sutBusy: number;
+    sutOther: number;
+    loadBusy: number;
+  };
+  /** Closed-loop runs discarded and repeated because other processes took too much of the proxy core. */
+  repeats: number;
   openLoop: OpenLoopResult;
 }
 
@@ -56,7 +65,9 @@ export function spread(values: number[]): Spread {
 export interface SystemSummary {
   metrics: Record<MetricName, Spread>;
   upstreamCpuMicrosecondsPerRequest: Spread;
-  cores: { sutBusy: Spread; sutOther: Spread; loadBusy: Spread };
+  cores: { quietWaitSeconds: Spread; sutBusy: Spread; sutOther: Spread; loadBusy: Spread };
+  /** Closed-loop runs repeated over all rounds because of other work on the proxy core. */
+  repeats: number;
   /** Sums over all rounds, closed-loop and open-loop runs together. */
   failures: { non2xx: number; errors: number; responses: number };
 }
@@ -79,10 +90,12 @@ export function summarizeSystem(rounds: RoundResult[], id: SystemId): SystemSumm
     metrics,
     upstreamCpuMicrosecondsPerRequest: spread(cells.map((cell) => cell.upstreamCpuMicrosecondsPerRequest)),
     cores: {
+      quietWaitSeconds: spread(cells.map((cell) => cell.cores.quietWaitMs / 1000)),
       sutBusy: spread(cells.map((cell) => cell.cores.sutBusy * 100)),
       sutOther: spread(cells.map((cell) => cell.cores.sutOther * 100)),
       loadBusy: spread(cells.map((cell) => cell.cores.loadBusy * 100)),
     },
+    repeats: cells.reduce((sum, cell) => sum + cell.repeats, 0),
     failures,
   };
 }

@@ -50,9 +50,11 @@ export function ratioTable(systems: { label: string; ratios: Record<MetricName, 
 
 /** Core use during the closed-loop runs, in percent: shows which side limited throughput and how much other work ran. */
 export function coreTable(systems: LabelledSummary[]): string {
-  const header = ['system', 'proxy core busy %', 'of it, other processes %', 'upstream + load core busy %'];
+  const header = ['system', 'waited for quiet cores, s', 'runs repeated', 'proxy core busy %', 'of it, other processes %', 'upstream + load core busy %'];
   const rows = systems.map(({ label, summary }) => [
     label,
+    formatSpread(summary.cores.quietWaitSeconds),
+    String(summary.repeats),
     formatSpread(summary.cores.sutBusy),
     formatSpread(summary.cores.sutOther),
     formatSpread(summary.cores.loadBusy),

@@ -1,10 +1,12 @@
 /**
- * Fail-fast refusal: the upstream is stopped, a few requests fail against it
- * until the gateway's circuit breaker opens, and then the latency of the
- * 503 responses the open circuit returns is measured at the open-loop rate.
+ * Fail-fast rejection. The upstream is stopped, and requests fail against it
+ * until the gateway's circuit breaker opens. Then the latency of the 503
+ * responses of the open circuit is measured twice: one request at a time,
+ * next to a direct call to the running upstream through the same client,
+ * and at the open-loop rate.
  */
 import type { OpenLoopResult } from '../load/result.ts';
-import { PROXIED_PATH, startUpstream } from '../systems.ts';
+import { PROXIED_PATH, startUpstream, UPSTREAM_PATH, type RunningServer } from '../systems.ts';
 import { startScenarioGateway, type ScenarioContext } from './context.ts';
 
 /**
@@ -14,19 +16,25 @@ import { startScenarioGateway, type ScenarioContext } from './context.ts';
 const BREAKER_OPEN_MS = 120_000;
 /** Sequential requests sent after the upstream stops, to open the circuit (the default threshold is 5 failures). */
 const TRIP_REQUESTS = 20;
+const SEQUENTIAL_REQUESTS = 5000;
 
 export interface BreakerResult {
   openMs: number;
   /** Statuses of the requests that opened the circuit, in order. */
   tripStatuses: number[];
-  /** The error code and Retry-After of one refusal. */
-  sampleRefusal: { status: number; code: unknown; retryAfter: string | null };
-  refusals: OpenLoopResult;
+  /** The error code and Retry-After of one rejection. */
+  sampleRejection: { status: number; code: unknown; retryAfter: string | null };
+  /** Rejections one at a time, on one connection. */
+  sequentialRejections: OpenLoopResult;
+  /** The running upstream called directly by the same sequential client: the floor of client and loopback. */
+  sequentialDirect: OpenLoopResult;
+  /** Rejections at the open-loop rate. */
+  rejections: OpenLoopResult;
   /** The gateway's /health body after the measurement, which shows each circuit's state. */
   health: unknown;
 }
 
-export async function runBreaker(context: ScenarioContext): Promise<BreakerResult> {
+export async function runBreaker(context: ScenarioContext, directUpstream: RunningServer): Promise<BreakerResult> {
   const { supervisor, clients, options, headers, log } = context;
   const upstream = await startUpstream(supervisor, options.loadCore, {}, 'upstream-breaker');
   const gateway = await startScenarioGateway(context, {
@@ -50,10 +58,13 @@ export async function runBreaker(context: ScenarioContext): Promise<BreakerResul
 
     const sample = await fetch(gateway.url, { headers });
     const sampleBody = (await sample.json()) as { error?: { code?: unknown } };
-    const sampleRefusal = { status: sample.status, code: sampleBody.error?.code, retryAfter: sample.headers.get('retry-after') };
+    const sampleRejection = { status: sample.status, code: sampleBody.error?.code, retryAfter: sample.headers.get('retry-after') };
 
-    log(`breaker: refusals at ${options.rate} req/s for ${options.openDurationSeconds} s`);
-    const refusals = await clients.openLoop({
+    log(`breaker: ${SEQUENTIAL_REQUESTS} rejections one at a time, then ${options.rate} req/s for ${options.openDurationSeconds} s`);
+    const sequentialSettings = { headers, requests: SEQUENTIAL_REQUESTS, durationSeconds: 30, connections: 1 };
+    const sequentialRejections = await clients.sequential({ ...sequentialSettings, url: gateway.url });
+    const sequentialDirect = await clients.sequential({ ...sequentialSettings, url: `${directUpstream.origin}${UPSTREAM_PATH}` });
+    const rejections = await clients.openLoop({
       url: gateway.url,
       headers,
       durationSeconds: options.openDurationSeconds,
@@ -62,7 +73,7 @@ export async function runBreaker(context: ScenarioContext): Promise<BreakerResul
     });
     const healthResponse = await fetch(gateway.url.replace(PROXIED_PATH, '/health'));
     const health = await healthResponse.json().catch(() => null);
-    return { openMs: BREAKER_OPEN_MS, tripStatuses, sampleRefusal, refusals, health };
+    return { openMs: BREAKER_OPEN_MS, tripStatuses, sampleRejection, sequentialRejections, sequentialDirect, rejections, health };
   } finally {
     await Promise.all([gateway.server?.process.stop(), upstream.process.stop()]);
   }

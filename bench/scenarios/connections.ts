@@ -1,8 +1,8 @@
 /**
- * Memory under many idle connections: a client process opens N keep-alive
+ * Memory under many idle connections. A client process opens N keep-alive
  * connections to a fresh gateway, sends one authenticated request on each,
- * and holds them while the gateway's resident memory is sampled; a second
- * request on every connection then shows that they all still work.
+ * and keeps them open while the gateway's resident memory is sampled. A
+ * second request on every connection then shows that they all still work.
  */
 import { fileURLToPath } from 'node:url';
 import { memoryField } from '../cpu-accounting.ts';

@@ -1,4 +1,4 @@
-/** What every scenario gets from the runner, and the helper that starts a gateway for one scenario. */
+/** Scenario context passed by the runner, and the helper that starts a gateway for one scenario. */
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayEnv } from '../gateway-env.ts';

@@ -5,6 +5,7 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { LoadResult } from '../load/result.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from '../report/profile.ts';
 import type { RunningServer } from '../systems.ts';
@@ -13,7 +14,7 @@ import { startScenarioGateway, type ScenarioContext } from './context.ts';
 export interface ProfileResult {
   load: LoadResult;
   summary: ProfileSummary;
-  /** Where the raw profile was copied, when a results folder is written. */
+  /** Path of the copy of the raw profile, when a results folder is written. */
   savedAs?: string;
 }
 
@@ -21,6 +22,7 @@ export async function runProfile(context: ScenarioContext, upstream: RunningServ
   const { clients, options, headers, log } = context;
   const profileDirectory = join(context.directory, 'cpu-profile');
   mkdirSync(profileDirectory, { recursive: true });
+  const spawnedAt = performance.now();
   const gateway = await startScenarioGateway(context, {
     name: 'gateway-profile',
     chatServiceUrl: upstream.origin,
@@ -29,11 +31,13 @@ export async function runProfile(context: ScenarioContext, upstream: RunningServ
   });
   const process = gateway.server!.process;
   let load: LoadResult;
+  let measuredFrom: number;
   try {
     const settings = { url: gateway.url, headers, connections: options.connections };
     await clients.closedLoop({ ...settings, durationSeconds: Math.max(2, options.warmupSeconds) });
     const durationSeconds = Math.max(options.durationSeconds, 10);
     log(`profile: gateway under --cpu-prof, closed-loop load for ${durationSeconds} s`);
+    measuredFrom = performance.now();
     load = await clients.closedLoop({ ...settings, durationSeconds });
   } finally {
     await process.stop(15_000);
@@ -51,5 +55,6 @@ export async function runProfile(context: ScenarioContext, upstream: RunningServ
     savedAs = join(saveDirectory, 'gateway.cpuprofile');
     copyFileSync(files[0], savedAs);
   }
-  return { load, summary: summarizeProfile(profile), savedAs };
+  // The profile starts a little after the spawn, so this skips all of start-up and warm-up and at most a few ms of the load.
+  return { load, summary: summarizeProfile(profile, measuredFrom - spawnedAt), savedAs };
 }

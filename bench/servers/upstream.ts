@@ -1,8 +1,8 @@
 /**
  * The fixed upstream behind every system: plain node:http with keep-alive.
- * It plays the chat service's `GET /mad-scientist/history` with a small fixed
- * JSON body, and answers every other path with the same body unless
- * BENCH_UPSTREAM_ROUTES gives that path its own body and delay.
+ * It serves in place of the chat service's `GET /mad-scientist/history` and
+ * returns a small fixed JSON body for every path, unless
+ * BENCH_UPSTREAM_ROUTES gives a path its own body and delay.
  *
  * BENCH_UPSTREAM_ROUTES: JSON object, path (without query) -> {delayMs, body}.
  */
