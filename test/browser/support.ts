@@ -35,6 +35,8 @@ export function ensureWebBuild(): string {
   const vite = join(repositoryRoot, 'node_modules', 'vite', 'bin', 'vite.js');
   const result = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     cwd: repositoryRoot,
+    // The test runner sets NODE_ENV=test, which would give a larger development build.
+    env: { ...process.env, NODE_ENV: 'production' },
     encoding: 'utf8',
     timeout: 120_000,
   });

@@ -217,8 +217,8 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     await page.reload();
     await waitForSignedIn();
     await page.locator('.message-user', { hasText: 'Experiment number 14' }).waitFor();
-    const shown = await messageItems().count();
-    assert.ok(shown < total, `the first page already holds all ${total} messages`);
+    const firstPageCount = await messageItems().count();
+    assert.ok(firstPageCount < total, `the first page already holds all ${total} messages`);
 
     const scroller = page.locator('.message-scroller');
     const initial = await scroller.evaluate((element) => {
@@ -227,7 +227,7 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
       element.scrollTop = 0;
       return { top: first.getBoundingClientRect().top - element.getBoundingClientRect().top };
     });
-    const grew = await eventually(async () => (await messageItems().count()) > shown, 10_000);
+    const grew = await eventually(async () => (await messageItems().count()) > firstPageCount, 10_000);
     assert.ok(grew, 'no older page arrived after scrolling to the top');
 
     const afterLoad = await scroller.evaluate((element) => {

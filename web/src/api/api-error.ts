@@ -33,7 +33,7 @@ export class ApiError extends Error {
     return new ApiError('BAD_RESPONSE', `The server returned an unexpected response (HTTP ${status}).`, { status, requestId });
   }
 
-  /** The details that name a field, keyed by field name; the first message per field wins. */
+  /** Returns the details that name a field, keyed by field name; the first message per field wins. */
   fieldErrors(): Record<string, string> {
     const fields: Record<string, string> = {};
     for (const detail of this.details) {
@@ -70,7 +70,7 @@ export function describeError(error: unknown): PlainError {
   if (error instanceof ApiError) {
     const hasFieldDetails = error.details.some((detail) => detail.field);
     if (hasFieldDetails) return { message: 'Some fields need a fix: see the notes next to them.', requestId: error.requestId };
-    // Without field details the API's own sentence says more than a generic one.
+    // Without field details the API's own message is more specific than a generic one.
     if (error.code === 'VALIDATION_FAILED') return { message: error.message || 'The request is invalid.', requestId: error.requestId };
     const plain = PLAIN_MESSAGES[error.code];
     return { message: plain ?? (error.message || 'The request failed.'), requestId: error.requestId };

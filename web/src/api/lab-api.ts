@@ -59,7 +59,7 @@ export class LabApi {
     }
   }
 
-  /** Loads profile, history and avatar in one call; when every part fails the result holds three nulls. */
+  /** Loads profile, history and avatar in one call; when every part fails the result contains three nulls. */
   async dashboard(signal?: AbortSignal): Promise<Dashboard> {
     try {
       return await this.client.json<Dashboard>('GET', '/api/dashboard', { signal });
@@ -106,7 +106,7 @@ export class LabApi {
     const requestId = response.headers.get('x-request-id');
 
     if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-      // A server that ignores Accept answers with the whole exchange as JSON.
+      // A server that ignores Accept responds with the whole exchange as JSON.
       const exchange = (await readJson(response)) as MessageExchange;
       options.onDelta?.(exchange.reply.content);
       return exchange;

@@ -63,7 +63,7 @@ export interface Dashboard {
   };
 }
 
-/** The body of a `done` event, and of the JSON answer to POST /api/chat/message. */
+/** The body of a `done` event, and of the JSON response to POST /api/chat/message. */
 export interface MessageExchange {
   conversation_id: string;
   message: ChatMessage;

@@ -11,7 +11,7 @@ type Mode = 'login' | 'register';
 interface AuthPageProps {
   api: LabApi;
   onSignedIn: (user: User) => void;
-  /** Why the previous session ended, when it did. */
+  /** The reason the previous session ended, if it did. */
   notice?: string | null;
 }
 

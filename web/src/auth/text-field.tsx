@@ -10,7 +10,7 @@ interface TextFieldProps {
   error?: string;
 }
 
-/** A labelled input with its hint and its error tied to it through aria-describedby. */
+/** Renders a labelled input with its hint and its error tied to it through aria-describedby. */
 export function TextField({ id, label, value, onInput, type = 'text', autoComplete, hint, error }: TextFieldProps) {
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;

@@ -9,7 +9,7 @@ interface AvatarImageProps {
   alt: string;
 }
 
-/** The avatar picture, or the user's initial when there is no avatar or it failed to load. */
+/** Renders the avatar picture, or the user's initial when there is no avatar or it failed to load. */
 export function AvatarImage({ avatar, username, size, alt }: AvatarImageProps) {
   const [failedUrl, setFailedUrl] = useState<string | null>(null);
   if (!avatar || failedUrl === avatar.url) {

@@ -8,22 +8,24 @@ import { AVATAR_STYLES } from './avatar-styles.ts';
 
 interface AvatarMenuProps {
   api: LabApi;
-  /** The profile from the dashboard; null when the auth service did not answer it. */
+  /** The profile from the dashboard; null when the auth service did not return it. */
   profile: User | null;
   /** The user from the token pair, which names the user even without the profile. */
   sessionUser: User;
   avatar: Avatar | null;
   avatarAvailable: boolean;
   onAvatarChange: (avatar: Avatar) => void;
-  onLogout: () => void;
+  /** Resolves once the session is gone; it never rejects. */
+  onLogout: () => Promise<void>;
 }
 
-/** The header button with the avatar, and its panel: profile, a new avatar in a chosen style, and log out. */
+/** Renders the header button with the avatar, and its panel: profile, a new avatar in a chosen style, and log out. */
 export function AvatarMenu({ api, profile, sessionUser, avatar, avatarAvailable, onAvatarChange, onLogout }: AvatarMenuProps) {
   const [open, setOpen] = useState(false);
   const [style, setStyle] = useState<string>(avatar?.style ?? AVATAR_STYLES[0].id);
   const [generating, setGenerating] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [loggingOut, setLoggingOut] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   const username = profile?.username ?? sessionUser.username;
@@ -98,8 +100,19 @@ export function AvatarMenu({ api, profile, sessionUser, avatar, avatarAvailable,
           </div>
         </form>
         {error ? <ErrorNotice error={error} title="No new avatar." /> : null}
-        <button type="button" class="button button-ghost button-wide" onClick={onLogout}>
-          Log out
+        <button
+          type="button"
+          class="button button-ghost button-wide"
+          disabled={loggingOut}
+          aria-busy={loggingOut}
+          onClick={() => {
+            // The logout always ends on the login page, which unmounts this panel, so the flag is never reset.
+            setLoggingOut(true);
+            void onLogout();
+          }}
+        >
+          <Busy active={loggingOut} label="Logging out" />
+          <span>Log out</span>
         </button>
       </div>
     </div>

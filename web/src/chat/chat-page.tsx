@@ -11,7 +11,7 @@ import { useConversations } from './use-conversations.ts';
 interface ChatPageProps {
   api: LabApi;
   username: string;
-  /** The dashboard's history page; null when the chat service did not answer. */
+  /** The dashboard's history page; null when the chat service did not respond. */
   history: HistoryPage | null;
   hidden?: boolean;
 }

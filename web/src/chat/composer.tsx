@@ -14,7 +14,7 @@ interface ComposerProps {
   onSend: (text: string) => Promise<boolean>;
 }
 
-/** The message input: Enter sends, Shift+Enter starts a new line. */
+/** Renders the message input: Enter sends, Shift+Enter starts a new line. */
 export function Composer({ sending, disabled = false, onSend }: ComposerProps) {
   const [draft, setDraft] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
@@ -71,7 +71,7 @@ export function Composer({ sending, disabled = false, onSend }: ComposerProps) {
         onKeyDown={onKeyDown}
       />
       <p id="composer-help" class={tooLong ? 'composer-help composer-help-error' : 'composer-help'}>
-        {tooLong ? `Too long: ${draft.length} of ${MAX_MESSAGE_LENGTH} characters. Shorten the message to send it.` : draft.length > MAX_MESSAGE_LENGTH * 0.9 ? `${draft.length} of ${MAX_MESSAGE_LENGTH} characters.` : 'Enter sends, Shift+Enter adds a line.'}
+        {helpText(draft.length)}
       </p>
       <button type="submit" class="button button-primary composer-send" disabled={!canSend} aria-label={sending ? 'Sending' : 'Send message'}>
         {showSpinner ? (
@@ -84,4 +84,10 @@ export function Composer({ sending, disabled = false, onSend }: ComposerProps) {
       </button>
     </form>
   );
+}
+
+function helpText(length: number): string {
+  if (length > MAX_MESSAGE_LENGTH) return `Too long: ${length} of ${MAX_MESSAGE_LENGTH} characters. Shorten the message to send it.`;
+  if (length > MAX_MESSAGE_LENGTH * 0.9) return `${length} of ${MAX_MESSAGE_LENGTH} characters.`;
+  return 'Enter sends, Shift+Enter adds a line.';
 }

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { ErrorNotice } from '../ui/error-notice.tsx';
 import { Busy } from '../ui/spinner.tsx';
 import type { ChatState, DisplayMessage } from './chat-state.ts';
@@ -15,9 +15,9 @@ interface MessageListProps {
 }
 
 /**
- * The open conversation, oldest message at the top. Scrolling near the top
- * loads the next older page and keeps the visible messages where they were;
- * new messages keep the view at the bottom unless the reader scrolled away.
+ * Renders the open conversation, oldest message at the top. Scrolling near
+ * the top loads the next older page and keeps the visible messages in place.
+ * New messages keep the view at the bottom unless the reader scrolled away.
  */
 export function MessageList({ state, username, onLoadOlder }: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -48,6 +48,17 @@ export function MessageList({ state, username, onLoadOlder }: MessageListProps) 
     // A short page may not fill the view, and then no scroll event ever comes.
     if (canLoadOlder && element.scrollTop < LOAD_OLDER_THRESHOLD_PX) onLoadOlder();
   });
+
+  // A narrower window or a taller message input shrinks the view; a reader at the bottom stays there.
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) element.scrollTop = element.scrollHeight;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
 
   function onScroll() {
     const element = scroller.current;

@@ -8,7 +8,7 @@ interface DashboardNoticesProps {
   onRetry: () => void;
 }
 
-/** One line per part of the dashboard that did not load, with a retry for all of them. */
+/** Lists each part of the dashboard that did not load, with one retry for all of them. */
 export function DashboardNotices({ meta, username, retrying, onRetry }: DashboardNoticesProps) {
   const lines: string[] = [];
   if (!meta.history_available) lines.push('Chat history is unavailable: the chat service did not answer. Sending may fail until it is back.');

@@ -14,10 +14,10 @@ interface SignedInShellProps {
   api: LabApi;
   user: User;
   route: Route;
-  onLogout: () => void;
+  onLogout: () => Promise<void>;
 }
 
-/** The app for a logged-in user: one dashboard call loads profile, history and avatar, then chat and status pages. */
+/** Renders the app for a logged-in user: one dashboard call loads profile, history and avatar for the chat and status pages. */
 export function SignedInShell({ api, user, route, onLogout }: SignedInShellProps) {
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
   const [loading, setLoading] = useState(true);

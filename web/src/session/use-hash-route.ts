@@ -6,7 +6,7 @@ export function routeFromHash(hash: string): Route {
   return hash.replace(/^#\/?/, '').split(/[/?]/)[0] === 'status' ? 'status' : 'chat';
 }
 
-/** The page named by the URL's hash: `#/status` for the status page, anything else for the chat. */
+/** Returns the page named by the URL's hash: `#/status` for the status page, anything else for the chat. */
 export function useHashRoute(): Route {
   const [route, setRoute] = useState<Route>(() => routeFromHash(location.hash));
   useEffect(() => {

@@ -46,11 +46,18 @@ function parseService(name: string, value: unknown): ServiceHealth {
   return {
     name,
     status: stringOr(entry.status, 'unknown'),
-    circuit: typeof entry.circuit === 'string' ? entry.circuit : typeof circuit.state === 'string' ? circuit.state : null,
+    circuit: circuitStateOf(entry.circuit),
     failures: count !== null && threshold !== null ? { count, threshold } : null,
     responseTimeMs: numberOrNull(entry.response_time_ms),
     error: typeof entry.error === 'string' ? entry.error : null,
   };
+}
+
+/** Accepts the circuit as a snapshot object with `state` or as a bare state name. */
+function circuitStateOf(circuit: unknown): string | null {
+  if (typeof circuit === 'string') return circuit;
+  if (isRecord(circuit) && typeof circuit.state === 'string') return circuit.state;
+  return null;
 }
 
 function stringOr(value: unknown, fallback: string): string {

@@ -1,16 +1,16 @@
 const MIN_SLOTS = 12;
 
 interface SparklineProps {
-  /** Oldest first; null marks a check without a time (the service did not answer). */
+  /** Oldest first; null marks a check without a time (the service did not respond). */
   values: (number | null)[];
-  /** The most points the width holds; the line grows from the right as samples arrive. */
+  /** Maximum number of points across the width; the line grows from the right as samples arrive. */
   capacity: number;
   label: string;
   width?: number;
   height?: number;
 }
 
-/** A small line chart of recent response times, drawn as SVG. */
+/** Draws recent response times as a small SVG line chart. */
 export function Sparkline({ values, capacity, label, width = 240, height = 56 }: SparklineProps) {
   const known = values.filter((value): value is number => value !== null);
   const max = Math.max(1, ...known);
@@ -22,7 +22,7 @@ export function Sparkline({ values, capacity, label, width = 240, height = 56 }:
   const x = (index: number) => pad + (index + offset) * step;
   const y = (value: number) => height - pad - (value / max) * (height - pad * 2);
 
-  // Each run of consecutive answered checks becomes one segment; a gap shows a missed check.
+  // Each run of consecutive checks with a time becomes one segment, so a gap shows a missed check.
   const segments: string[] = [];
   let current = '';
   values.forEach((value, index) => {

@@ -23,7 +23,9 @@ type Tone = 'good' | 'warn' | 'bad' | 'neutral';
 export function StatusPage({ client, hidden = false }: StatusPageProps) {
   const poll = useHealthPoll(client, !hidden);
   const { report } = poll;
-  const gatewayStatus = poll.error ? 'unreachable' : report ? 'healthy' : 'unknown';
+  let gatewayStatus = 'unknown';
+  if (poll.error) gatewayStatus = 'unreachable';
+  else if (report) gatewayStatus = 'healthy';
 
   return (
     <div class="status-page" hidden={hidden}>

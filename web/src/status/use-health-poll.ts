@@ -3,7 +3,7 @@ import { ApiError } from '../api/api-error.ts';
 import { readJson, type ApiClient } from '../api/api-client.ts';
 import { parseHealth, type HealthReport } from './health.ts';
 
-/** How often the status page asks the gateway for /health. */
+/** Interval between the status page's requests for /health. */
 export const HEALTH_POLL_INTERVAL_MS = 3000;
 /** How many checks each sparkline keeps. */
 export const HEALTH_SAMPLE_COUNT = 40;
@@ -42,7 +42,7 @@ export function useHealthPoll(client: ApiClient, active: boolean): HealthPoll {
         const requestId = response.headers.get('x-request-id');
         if (!stopped) setPoll((previous) => ({ report, samples: addSamples(previous.samples, report, roundTripMs), roundTripMs, checkedAt: new Date(), requestId, error: null, loading: false }));
       } catch (error) {
-        const failure = error instanceof DOMException && error.name === 'TimeoutError' ? new ApiError('UPSTREAM_TIMEOUT', 'The gateway did not answer /health in time.') : error;
+        const failure = error instanceof DOMException && error.name === 'TimeoutError' ? new ApiError('UPSTREAM_TIMEOUT', 'The gateway did not respond to /health in time.') : error;
         if (!stopped) setPoll((previous) => ({ ...previous, samples: addGap(previous.samples), error: failure, loading: false }));
       } finally {
         running.current = false;

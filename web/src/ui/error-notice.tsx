@@ -8,7 +8,7 @@ interface ErrorNoticeProps {
   title?: string;
 }
 
-/** An API failure in plain words, with the request id to quote when reporting it. */
+/** Shows an API failure in plain words, with the request id to quote when reporting it. */
 export function ErrorNotice({ error, onRetry, retryLabel = 'Try again', title }: ErrorNoticeProps) {
   const { message, requestId } = describeError(error);
   return (

@@ -1,7 +1,7 @@
 import { useDelayedFlag } from './use-delayed-flag.ts';
 
 interface SpinnerProps {
-  /** What is being waited for, read out by screen readers. */
+  /** Description of the wait, read out by screen readers. */
   label: string;
   size?: 'small' | 'large';
 }
@@ -23,10 +23,10 @@ interface BusyProps extends SpinnerProps {
   showLabel?: boolean;
 }
 
-/** A spinner that appears only when the wait passes the spinner delay. */
+/** Renders a spinner once the wait has lasted SPINNER_DELAY_MS, and nothing before. */
 export function Busy({ active, label, size, showLabel = false }: BusyProps) {
-  const shown = useDelayedFlag(active);
-  if (!shown) return null;
+  const visible = useDelayedFlag(active);
+  if (!visible) return null;
   return (
     <span class="busy">
       <Spinner label={label} size={size} />

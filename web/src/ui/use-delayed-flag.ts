@@ -5,14 +5,14 @@ export const SPINNER_DELAY_MS = 300;
 
 /** Returns true once `active` has stayed true for `delayMs`, and false again as soon as it turns false. */
 export function useDelayedFlag(active: boolean, delayMs = SPINNER_DELAY_MS): boolean {
-  const [shown, setShown] = useState(false);
+  const [visible, setVisible] = useState(false);
   useEffect(() => {
     if (!active) {
-      setShown(false);
+      setVisible(false);
       return;
     }
-    const timer = setTimeout(() => setShown(true), delayMs);
+    const timer = setTimeout(() => setVisible(true), delayMs);
     return () => clearTimeout(timer);
   }, [active, delayMs]);
-  return active && shown;
+  return active && visible;
 }
