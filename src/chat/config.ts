@@ -14,7 +14,7 @@ import {
 } from '../common/config.ts';
 import { dataDirectory } from '../common/data-dir.ts';
 
-/** Settings of the OpenAI-compatible reply provider; present only when LLM_BASE_URL is set. */
+/** Settings of the OpenAI-compatible reply provider, present only when LLM_BASE_URL is set. */
 export interface LlmSettings {
   baseUrl: string;
   apiKey?: string;
@@ -34,7 +34,7 @@ export interface ChatConfig {
   databaseDirectory: string;
   /** Prefix of the public avatar image URLs, without a trailing slash. */
   avatarUrlPrefix: string;
-  /** Fixed seed of the persona engine; when set, the same conversation always gets the same reply. */
+  /** Fixed seed of the persona engine. When set, the same conversation always gets the same reply. */
   personaSeed?: number;
   /** Pause in ms between the words that the persona engine streams. */
   personaStreamDelayMs: number;
@@ -46,7 +46,7 @@ export interface ChatConfig {
 export const DEFAULT_CHAT_PORT = 8000;
 export const DEFAULT_AVATAR_URL_PREFIX = '/api/chat/avatars';
 
-/** Reads and validates the chat service settings; a bad value throws a ConfigError naming the variable. */
+/** Reads and validates the chat service settings. An invalid value throws a ConfigError naming the variable. */
 export function readChatConfig(env: Env): ChatConfig {
   const directory = dataDirectory(env);
   return {

@@ -64,9 +64,9 @@ function toMessage(row: MessageRow): MessageRecord {
 
 /**
  * Serialises a user's writes of one kind. Taken inside a transaction, the lock
- * is held until commit, so a user's message ids become visible in id order:
- * a history reader never sees a larger id while a smaller one is still
- * uncommitted, and keyset pagination cannot skip a message.
+ * is held until commit, so a user's message ids become visible in id order.
+ * A history reader therefore never sees a larger id while a smaller one is
+ * still uncommitted, and keyset pagination cannot skip a message.
  */
 async function lockUser(tx: Queryable, scope: string, userId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${scope}:${userId}`]);

@@ -68,7 +68,7 @@ export interface JsonResponse {
   body: any;
 }
 
-/** Sends a request and parses the JSON answer. */
+/** Sends a request and parses the JSON response body. */
 export async function callJson(
   baseUrl: string,
   method: string,

@@ -1,6 +1,6 @@
 /**
  * A fake OpenAI-compatible chat-completions server for tests. It records each
- * request and answers according to the behaviour the test sets.
+ * request and responds according to the behaviour the test sets.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

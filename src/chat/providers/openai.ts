@@ -52,9 +52,9 @@ class IdleDeadline {
 /**
  * A reply provider for any server that speaks the OpenAI chat-completions
  * API: POST {baseUrl}/chat/completions with the persona system prompt and
- * the conversation. Failures become UPSTREAM_TIMEOUT (no response or no
- * stream data within the timeout) or UPSTREAM_ERROR (anything else); the
- * upstream URL and body go to the log only.
+ * the conversation. A failure becomes UPSTREAM_TIMEOUT when no response or
+ * stream data arrives within the timeout, and UPSTREAM_ERROR otherwise. The
+ * upstream URL and response body go to the log only, never to the client.
  */
 export class OpenAiCompatibleProvider implements ReplyProvider {
   readonly name = 'openai';

@@ -8,8 +8,8 @@ export interface GenerateOptions {
   /** Aborts generation, for example when the client disconnects. */
   signal?: AbortSignal;
   /**
-   * Whether the caller forwards chunks as they arrive. A provider may then ask
-   * its backend to stream; otherwise it may fetch the reply in one piece.
+   * Whether the caller forwards chunks as they arrive. A provider may then
+   * request a stream from its backend, and otherwise fetch the reply whole.
    */
   stream?: boolean;
 }
@@ -18,7 +18,7 @@ export interface GenerateOptions {
  * A source of assistant replies. `generate` receives the conversation so far,
  * oldest first and ending with the new user message, and yields the reply in
  * chunks whose concatenation is the whole reply. Failures are AppErrors with
- * an upstream code; an abort through `signal` rejects with the signal's reason.
+ * an upstream code, and an abort through `signal` rejects with the signal's reason.
  */
 export interface ReplyProvider {
   /** Short name for logs, such as "persona" or "openai". */

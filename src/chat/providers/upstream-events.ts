@@ -1,6 +1,6 @@
 import { AppError } from '../../common/errors.ts';
 
-/** Longest line accepted from an upstream event stream, in characters. */
+/** Maximum length of a line in an upstream event stream, in characters. */
 const MAX_LINE_LENGTH = 1_000_000;
 
 /**

@@ -89,7 +89,8 @@ describe('streamed replies from the persona engine', () => {
 
     const firstDelta = stream.chunks.find((chunk) => chunk.text.includes('event: delta'));
     const doneChunk = stream.chunks.find((chunk) => chunk.text.includes('event: done'));
-    assert.ok(firstDelta && doneChunk);
+    assert.ok(firstDelta, 'no delta event');
+    assert.ok(doneChunk, 'no done event');
     assert.ok(stream.chunks.length >= deltas.length / 2, `deltas were batched into ${stream.chunks.length} reads`);
     assert.ok(
       doneChunk.at - firstDelta.at >= STREAM_DELAY_MS * 5,
@@ -226,5 +227,30 @@ describe('replies from an OpenAI-compatible server', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const history = await callJson(llmChat.url, 'GET', '/mad-scientist/history', { token });
     assert.deepEqual(history.body.messages.map((m: { role: string }) => m.role), ['user']);
+  });
+
+  test('client disconnect during a JSON request closes the model request', async () => {
+    const token = await signTestToken({ sub: randomUUID() });
+    // A slow stream keeps resetting the idle timeout, so only the disconnect can end it early.
+    fake.behave({ kind: 'stream', chunks: Array.from({ length: 100 }, (_, i) => `word${i} `), delayMs: 50 });
+    const requestsBefore = fake.requests.length;
+    const controller = new AbortController();
+    const pending = fetch(`${llmChat.url}/mad-scientist/message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Think slowly.' }),
+      signal: controller.signal,
+    });
+    await waitUntil(() => fake.requests.length > requestsBefore, 5000, 'the model request');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    await assert.rejects(pending);
+
+    await Promise.race([
+      fake.requests[requestsBefore].aborted,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('model request still open 2 s after the client left')), 2000)),
+    ]);
+    const health = await callJson(llmChat.url, 'GET', '/health');
+    assert.equal(health.status, 200);
   });
 });

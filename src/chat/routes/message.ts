@@ -67,8 +67,16 @@ export function registerMessageRoute(
         return reply;
       }
       const signal = disconnectSignal(reply);
-      const exchange = await deps.exchanges.complete(pending, { signal });
-      return reply.code(201).send(withMeta(request, exchange));
+      try {
+        const exchange = await deps.exchanges.complete(pending, { signal });
+        return reply.code(201).send(withMeta(request, exchange));
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        // The client has gone, so there is no response to send and nothing in the service failed.
+        request.log.info({ conversationId: pending.conversationId }, 'client disconnected; reply generation stopped');
+        reply.hijack();
+        return reply;
+      }
     },
   );
 }

@@ -6,7 +6,7 @@ const GRID = 8;
 const CELL = 12;
 const MARGIN = (128 - GRID * CELL) / 2;
 
-/** A left-right symmetric 8 by 8 pixel creature in two colours. */
+/** Draws a left-right symmetric 8 by 8 pixel creature in two colours. */
 export function drawPixel(random: SeededRandom): string {
   const [main, accent] = random.shuffle(GLOWS).slice(0, 2);
   const parts: string[] = [];

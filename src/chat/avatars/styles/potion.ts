@@ -2,7 +2,7 @@ import type { SeededRandom } from '../../random.ts';
 import { GLOWS } from '../palette.ts';
 import { element } from '../svg.ts';
 
-/** A flask of bubbling potion: a conical or round flask, liquid at a random level, rising bubbles. */
+/** Draws a conical or round flask of potion, filled to a random level, with rising bubbles. */
 export function drawPotion(random: SeededRandom): string {
   const liquid = random.pick(GLOWS);
   const round = random.chance(0.5);

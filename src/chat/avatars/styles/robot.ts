@@ -2,7 +2,7 @@ import type { SeededRandom } from '../../random.ts';
 import { GLOWS, METALS } from '../palette.ts';
 import { element } from '../svg.ts';
 
-/** A robot head: antenna, glowing eyes, a speaker-grille mouth and bolts. */
+/** Draws a robot head with an antenna, glowing eyes, a speaker-grille mouth and bolts. */
 export function drawRobot(random: SeededRandom): string {
   const metal = random.pick(METALS);
   const glow = random.pick(GLOWS);

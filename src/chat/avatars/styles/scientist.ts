@@ -2,7 +2,7 @@ import type { SeededRandom } from '../../random.ts';
 import { GLOWS, HAIR_COLOURS, SKIN_TONES } from '../palette.ts';
 import { element, points } from '../svg.ts';
 
-/** A scientist's face: wild hair, goggles, a lab coat collar and sometimes a moustache. */
+/** Draws a scientist's face with wild hair, goggles, a lab coat collar and sometimes a moustache. */
 export function drawScientist(random: SeededRandom): string {
   const skin = random.pick(SKIN_TONES);
   const hair = random.pick(HAIR_COLOURS);

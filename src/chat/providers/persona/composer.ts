@@ -12,7 +12,7 @@ import type {
 import { capitalise, fillTemplate, listWithOr, shorten, trimClause } from './text.ts';
 import * as voice from './templates.ts';
 
-/** Most body sections in one reply, so a message full of findings still gets a readable answer. */
+/** Maximum number of body sections in one reply, so a message full of findings still gets a readable reply. */
 const MAX_BODY_SECTIONS = 5;
 const MAX_SENSES = 3;
 

@@ -91,7 +91,8 @@ describe('persona engine: counterexamples', () => {
   test('"everyone" gets a counterexample about people', () => {
     const findings = findingsFor('Everyone hates Mondays.');
     const generalisation = findings.find((f) => f.kind === 'generalisation');
-    assert.ok(generalisation && generalisation.kind === 'generalisation');
+    assert.ok(generalisation, 'no generalisation finding');
+    assert.ok(generalisation.kind === 'generalisation');
     assert.equal(generalisation.quantifier, 'everyone');
     assert.equal(generalisation.aboutPeople, true);
     assert.match(replyTo('Everyone hates Mondays.'), /eight billion/);

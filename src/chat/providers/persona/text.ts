@@ -1,6 +1,6 @@
 /** Text helpers for the persona engine: sentences, keywords, quoting and pronoun reflection. */
 
-/** Words that carry no topic; a keyword is any other word of four letters or more. */
+/** Words that carry no topic. A keyword is any other word of four letters or more. */
 const STOPWORDS = new Set(
   `about above after again against also although always among another anyone anything anyway around because
   been before being below between both came cannot could does doing done down during each either else enough

@@ -4,7 +4,7 @@ import type { MisusedTerm } from '../lexicon/misused-terms.ts';
 import type { VagueWord } from '../lexicon/vague-words.ts';
 import type { Keyword } from '../text.ts';
 
-/** What the analysers know about the newest user message and the conversation before it. */
+/** The analysers' view of the newest user message and of the conversation before it. */
 export interface MessageContext {
   message: string;
   sentences: readonly string[];

@@ -7,7 +7,7 @@ export interface MisusedTerm {
   id: string;
   /** Matches a loose use of the term. */
   pattern: RegExp;
-  /** Matches a technical use; a sentence that matches it is left alone. */
+  /** Matches a technical use. A sentence that matches it is left alone. */
   properUse?: RegExp;
   corrections: readonly string[];
 }
