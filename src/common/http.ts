@@ -40,6 +40,12 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields }
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors raised before routing, such as a path with invalid percent-encoding, skip the hooks below.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      const cause = error.code === 'FST_ERR_BAD_URL' ? new AppError('BAD_REQUEST', 'The request URL is not valid.', { cause: error }) : error;
+      sendError(cause, request, reply);
+    },
   });
 
   app.addHook('onRequest', async (request, reply) => {
