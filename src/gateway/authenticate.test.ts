@@ -37,7 +37,7 @@ function base64url(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** A token with `alg: none` and no signature, carrying otherwise valid claims. */
+/** Builds a token with `alg: none` and no signature, carrying otherwise valid claims. */
 function unsignedToken(): string {
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: 'u', username: 'mallory', jti: 'j', iat: now, exp: now + 900, iss: 'mad-scientist-auth', aud: 'mad-scientist' };

@@ -10,7 +10,7 @@ export interface AuthenticateOptions {
   revocations: RevocationList;
 }
 
-/** The jose error behind a rejected token, for the log: its code and the claim that failed. */
+/** Picks the log fields of a rejected token: the registry code, and the jose error code and claim that failed. */
 function rejectionFields(error: unknown): Record<string, unknown> {
   const cause = (error as { cause?: { code?: unknown; claim?: unknown; reason?: unknown } }).cause;
   return { code: (error as AppError).code, tokenError: cause?.code, claim: cause?.claim, claimCheck: cause?.reason };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CircuitBreaker, REJECTED, type CircuitTransition } from './circuit-breaker.ts';
 
-/** A breaker on a clock the test moves by hand. */
+/** Creates a breaker on a clock the test moves by hand. */
 function breakerAt(settings = { failureThreshold: 3, openMs: 10_000, successThreshold: 1 }) {
   const clock = { now: 1_000_000 };
   const transitions: CircuitTransition[] = [];

@@ -74,7 +74,7 @@ export class CircuitBreaker<Context = unknown> {
     return this.#generation;
   }
 
-  /** Records a call that got an answer the upstream meant, such as any 2xx, 3xx or 4xx. */
+  /** Records a call that got a deliberate reply from the upstream, such as any 2xx, 3xx or 4xx. */
   recordSuccess(ticket: number, context?: Context): void {
     if (ticket !== this.#generation) return;
     if (this.#state === 'closed') {

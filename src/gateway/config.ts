@@ -28,7 +28,7 @@ export interface GatewayConfig {
   upstreamConnectTimeoutMs: number;
   /** Time from sending a request to receiving the upstream's response headers. */
   upstreamTimeoutMs: number;
-  /** Longest gap between two body chunks of an upstream response; 0 turns the check off. */
+  /** Maximum gap between two body chunks of an upstream response; 0 turns the check off. */
   upstreamBodyTimeoutMs: number;
   /** Deadline of each dashboard part, headers and body together. */
   dashboardPartTimeoutMs: number;

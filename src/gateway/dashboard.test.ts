@@ -1,5 +1,5 @@
 /**
- * GET /api/dashboard: a fan-out to three parts, answered with what is there.
+ * GET /api/dashboard: a fan-out to three parts, and a response with the parts that arrived.
  */
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
@@ -10,7 +10,7 @@ const USER = { id: '4b1d7a52-0000-4000-8000-000000000001', username: 'ada', emai
 const MESSAGES = [{ id: '2', conversation_id: 'c', role: 'assistant', content: 'Eureka!', created_at: '2024-01-01T00:00:01.000Z' }];
 const AVATAR = { id: 'av1', style: 'bolt', seed: 's', url: '/api/chat/avatars/av1.svg', content_type: 'image/svg+xml', created_at: '2024-01-01T00:00:00.000Z' };
 
-/** How each fake answers a part: normally, late, with an error status, or not at all. */
+/** The way each fake serves its part: at once, late, with an error status, or never. */
 interface PartBehaviour {
   delayMs: number;
   status: number;

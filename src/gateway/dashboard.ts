@@ -60,7 +60,7 @@ function partHeaders(request: FastifyRequest, trustForwarded: boolean): string[]
   return headers;
 }
 
-/** The 401 code an upstream gave, when it is one of the registry's 401 codes. */
+/** Returns the 401 code an upstream sent when it is one of the registry's 401 codes, else UNAUTHORIZED. */
 function unauthorizedCode(body: Buffer): ErrorCode {
   try {
     const code = JSON.parse(body.toString('utf8'))?.error?.code;
@@ -110,11 +110,12 @@ function logMissingPart(request: FastifyRequest, part: string, upstream: string,
 }
 
 /**
- * Builds the GET /api/dashboard handler: a fan-out of three upstream calls
- * (profile, the last 10 messages, the avatar), each through the breaker and
- * deadline stages with its own deadline, run concurrently so the response
- * takes about as long as the slowest part. A missing part is null with its
- * `*_available` flag false; only when all three fail is the answer a 503.
+ * Builds the GET /api/dashboard handler, a fan-out of three upstream calls:
+ * profile, the last 10 messages and the avatar. Each goes through the
+ * upstream stages with its own deadline, and they run concurrently, so the
+ * response takes about as long as the slowest part. A missing part is null
+ * with its `*_available` flag false. Only when all three fail is the
+ * response a 503.
  */
 export function createDashboardHandler(options: DashboardOptions) {
   return async function dashboard(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {

@@ -20,9 +20,9 @@ const HOP_BY_HOP = new Set([
 
 /**
  * Request headers the gateway sets itself, so a client copy is dropped:
- * identity and request id, the Host of the upstream (undici sets it), and
- * Expect, because Node has already answered `100-continue` and undici
- * rejects the header.
+ * identity and request id, and the Host of the upstream (undici sets it).
+ * Expect is dropped because Node has already sent `100 Continue` to the
+ * client, and undici rejects the header.
  */
 const REPLACED_REQUEST_HEADERS = new Set(['host', 'expect', 'x-user-id', 'x-username', 'x-request-id']);
 const FORWARDED_HEADERS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
@@ -30,6 +30,8 @@ const FORWARDED_HEADERS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-fo
 /** Lower-case names listed in a Connection header, which are hop-by-hop for this message too. */
 function connectionOptions(value: string | string[] | undefined): string[] | null {
   if (value === undefined) return null;
+  // The usual values name no header beyond the fixed list, so they skip the split.
+  if (typeof value === 'string' && /^(?:keep-alive|close)$/i.test(value)) return null;
   const joined = Array.isArray(value) ? value.join(',') : value;
   return joined.toLowerCase().split(',').map((token) => token.trim());
 }

@@ -72,7 +72,7 @@ export class HealthMonitor {
     await Promise.all(stale.map((upstream) => this.check(upstream)));
   }
 
-  /** The body of GET /health, without `meta`. */
+  /** Builds the body of GET /health, without `meta`. */
   report() {
     const services: Record<string, ReturnType<typeof serviceReport>> = {};
     for (const upstream of this.#options.upstreams) services[upstream.name] = serviceReport(upstream);
@@ -114,7 +114,7 @@ export class HealthMonitor {
       await readBody(call, { limitBytes: HEALTH_BODY_LIMIT_BYTES, timeoutMs: timeoutMs - (performance.now() - started) });
       const healthy = call.statusCode === 200;
       result = { healthy, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: healthy ? null : 'UPSTREAM_UNAVAILABLE', stale: false };
-      if (!healthy) log.debug({ upstreamStatus: call.statusCode }, 'health check answered unhealthy');
+      if (!healthy) log.debug({ upstreamStatus: call.statusCode }, 'health check returned a status other than 200');
     } catch (error) {
       if (!(error instanceof UpstreamFailure)) throw error;
       result = { healthy: false, checkedAt: Date.now(), responseTimeMs: elapsed(started), errorCode: toAppError(error).code, stale: false };
@@ -142,7 +142,7 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
 }
 
-/** One service's entry on /health: unhealthy when its check fails or its circuit is open. */
+/** Builds one service's entry on /health: unhealthy when its check failed or its circuit is open. */
 function serviceReport(upstream: Upstream) {
   const { health, breaker } = upstream;
   let status: HealthStatus = 'healthy';
@@ -157,7 +157,7 @@ function serviceReport(upstream: Upstream) {
   };
 }
 
-/** Builds the GET /health handler: refreshes stale checks with a short timeout, then answers 503 only when every upstream is down. */
+/** Builds the GET /health handler: it refreshes stale checks with a short timeout, then responds 503 only when every upstream is down. */
 export function createHealthHandler(monitor: HealthMonitor) {
   return async function health(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     await monitor.refreshStale();

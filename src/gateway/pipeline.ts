@@ -25,7 +25,7 @@ export function chain(stages: UpstreamStage[], last: UpstreamHandler): UpstreamH
 }
 
 /**
- * The stages of every proxied call and dashboard part, outermost first.
+ * Builds the stages of every proxied call and dashboard part, outermost first.
  *
  * Edge stages run before this, as Fastify hooks per client request: request
  * id and access log (createService), then authentication on the routes that
@@ -47,9 +47,9 @@ export function buildUpstreamPipeline(): UpstreamHandler {
 }
 
 /**
- * The stages of an active health check. It bypasses the circuit breaker on
- * purpose: the check must reach an upstream whose circuit is open to notice
- * that it recovered.
+ * Builds the stages of an active health check. They leave out the circuit
+ * breaker, because the check must reach an upstream whose circuit is open to
+ * notice that it recovered.
  */
 export function buildHealthCheckPipeline(): UpstreamHandler {
   return chain([createDeadlineStage()], sendUpstream);

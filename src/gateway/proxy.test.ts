@@ -78,6 +78,18 @@ describe('route and path mapping', () => {
     assert.equal(auth.calls.length + chat.calls.length, 0);
   });
 
+  test('invalid percent-encoding is a 400 in the common format', async () => {
+    for (const path of ['/api/chat/avatars/%E0%A4%A', '/auth/%zz']) {
+      const response = await rawRequest(gateway.gateway.port, `GET ${path} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\nX-Request-Id: bad-url\r\n\r\n`);
+      assert.match(response, /^HTTP\/1\.1 400 /, path);
+      assert.ok(rawHeaderLines(response).includes('x-request-id: bad-url'), path);
+      const body = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
+      assert.equal(body.error.code, 'BAD_REQUEST', path);
+      assert.equal(body.meta.request_id, 'bad-url', path);
+    }
+    assert.equal(auth.calls.length + chat.calls.length, 0);
+  });
+
   test('avatar file name that is not <id>.svg is a 404', async () => {
     const response = await fetch(`${gateway.url}/api/chat/avatars/..%2F..%2Fauth%2Fprofile`);
     assert.equal(response.status, 404);

@@ -17,7 +17,7 @@ declare module 'fastify' {
   }
 }
 
-/** How a client path becomes an upstream path: the route's prefix is swapped, the rest and the query stay byte for byte. */
+/** A prefix swap from client path to upstream path; the rest of the path and the query stay byte for byte. */
 export interface PathMapping {
   from: string;
   to: string;
@@ -35,7 +35,7 @@ export interface ProxyOptions {
   revokeOnSuccess?: RevocationList;
 }
 
-/** The request facts the gateway adds to upstream headers. */
+/** Collects the request facts that the gateway adds to upstream headers. */
 export function forwardingContext(request: FastifyRequest, trustForwarded: boolean): ForwardingContext {
   const socket = request.raw.socket;
   return {
@@ -97,6 +97,18 @@ export function createProxyHandler(options: ProxyOptions) {
   };
 }
 
+const kProxyResponse = Symbol('proxyResponse');
+type TrackedResponse = ServerResponse & { [kProxyResponse]?: ProxyResponse };
+
+// Listeners shared by every response, so a request creates no closures for them: `this` is the ServerResponse.
+function onClientDrain(this: TrackedResponse): void {
+  this[kProxyResponse]?.resumeUpstream();
+}
+
+function onClientClose(this: TrackedResponse): void {
+  if (!this.writableFinished) this[kProxyResponse]?.cancelUpstream();
+}
+
 /** Streams one upstream response to the client, and cancels the upstream call when the client goes away. */
 class ProxyResponse implements ResponseSink {
   readonly #call: UpstreamCall;
@@ -109,7 +121,8 @@ class ProxyResponse implements ResponseSink {
     this.#request = request;
     this.#reply = reply;
     this.#res = reply.raw;
-    this.#res.on('close', this.#onClose);
+    (this.#res as TrackedResponse)[kProxyResponse] = this;
+    this.#res.on('close', onClientClose);
   }
 
   /** Sends the upstream's status and headers, then lets the body flow. */
@@ -129,7 +142,7 @@ class ProxyResponse implements ResponseSink {
 
   write(chunk: Buffer): boolean {
     if (this.#res.write(chunk)) return true;
-    this.#res.once('drain', this.#onDrain);
+    this.#res.once('drain', onClientDrain);
     return false;
   }
 
@@ -137,7 +150,7 @@ class ProxyResponse implements ResponseSink {
     this.#res.end();
   }
 
-  /** The response has started, so the only way left to signal the failure is to cut the connection. */
+  /** Closes the client connection, the only signal of a failure left once the response has started. */
   fail(failure: UpstreamFailure): void {
     if (failure.kind !== 'client-closed') {
       this.#request.log.warn(
@@ -148,7 +161,7 @@ class ProxyResponse implements ResponseSink {
     this.#res.destroy();
   }
 
-  /** Answers a call that failed before any response headers, in the common error format. */
+  /** Sends the error response for a call that failed before any response headers, in the common error format. */
   failBeforeHeaders(failure: UpstreamFailure): FastifyReply | undefined {
     if (failure.kind === 'client-closed') {
       this.#request.log.info({ upstream: this.#call.upstream.name }, 'client closed the connection before the upstream answered');
@@ -163,12 +176,11 @@ class ProxyResponse implements ResponseSink {
     return sendError(toAppError(failure), this.#request, this.#reply);
   }
 
-  #onDrain = (): void => {
+  resumeUpstream(): void {
     this.#call.resume();
-  };
+  }
 
-  #onClose = (): void => {
-    if (this.#res.writableFinished) return;
+  cancelUpstream(): void {
     this.#call.abort(new UpstreamFailure('client-closed', 'the client closed the connection'));
-  };
+  }
 }

@@ -13,8 +13,8 @@ export interface RevocationList {
 
 /**
  * A RevocationList in process memory. An entry leaves once its token has
- * expired, counting the clock tolerance the verifier allows past `exp`; a
- * sweep every `sweepIntervalMs` removes such entries, so the list holds at
+ * expired, counting the clock tolerance the verifier allows past `exp`. A
+ * sweep every `sweepIntervalMs` removes such entries, so the list contains at
  * most the logouts of one access-token lifetime.
  */
 export class MemoryRevocationList implements RevocationList {

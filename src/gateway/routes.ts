@@ -19,7 +19,7 @@ export interface ProxyRoute {
   token: boolean;
   /** The logout route: a 2xx reply revokes the token at the gateway too. */
   revokesToken?: boolean;
-  /** A check of the route parameters; false answers 404 without calling the upstream. */
+  /** A check of the route parameters; false returns 404 without calling the upstream. */
   validParams?: (params: Record<string, string>) => boolean;
 }
 
@@ -81,7 +81,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDependencies): v
     app.route({
       method: route.method,
       url: route.url,
-      // HEAD is proxied as itself on the legacy routes rather than answered from a GET.
+      // HEAD is proxied as HEAD on the legacy routes, not served by running the GET route.
       exposeHeadRoute: false,
       onRequest,
       handler: createProxyHandler({

@@ -123,7 +123,7 @@ function listeningPort(app: FastifyInstance): number {
   return address.port;
 }
 
-/** The host for the gateway URL: a wildcard address is reached through loopback, and IPv6 goes in brackets. */
+/** Returns the host for the gateway URL: loopback for a wildcard address, and IPv6 in brackets. */
 function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';

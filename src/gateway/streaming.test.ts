@@ -24,10 +24,10 @@ after(async () => {
 });
 
 /** Rejects after `ms`, so a stream the gateway buffers fails the test instead of hanging it. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+function within<T>(promise: Promise<T>, ms: number, expected: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${expected} did not arrive within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

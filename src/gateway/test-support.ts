@@ -1,8 +1,8 @@
 /**
- * Helpers for the gateway's tests: fake upstreams on free loopback ports that
- * record what they receive, access tokens signed like the auth service signs
- * them, a log sink that tests can read, and a gateway started in front of
- * the fakes.
+ * Helpers for the gateway's tests. Fake upstreams listen on free loopback
+ * ports and record what they receive. Access tokens are signed the way the
+ * auth service signs them. A log sink lets tests read the gateway's log, and
+ * a gateway starts in front of the fakes.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
-/** Answers one request; the body is already read into `recorded.body`. */
+/** Handles one request; the body is already read into `recorded.body`. */
 export type FakeHandler = (request: IncomingMessage, response: ServerResponse, recorded: RecordedRequest) => void;
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
@@ -34,7 +34,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(payload);
 }
 
-/** The default answer: 200 with the request echoed back, and 200 on /health. */
+/** Sends the default response: 200 with the request echoed back, and 200 on /health. */
 export const echoHandler: FakeHandler = (_request, response, recorded) => {
   if (recorded.url === '/health') return sendJson(response, 200, { status: 'healthy' });
   sendJson(response, 200, { method: recorded.method, url: recorded.url, body: recorded.body.toString('utf8') });
@@ -120,7 +120,7 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5
   });
 }
 
-/** The header lines of a raw HTTP response, lower-cased name first. */
+/** Splits a raw HTTP response into its header lines, each with its name in lower case. */
 export function rawHeaderLines(response: string): string[] {
   return response
     .slice(0, response.indexOf('\r\n\r\n'))
@@ -129,7 +129,7 @@ export function rawHeaderLines(response: string): string[] {
     .map((line) => line.replace(/^([^:]+):/, (name) => name.toLowerCase()));
 }
 
-/** A port that refuses connections: bound once by the system, then released. */
+/** Returns a port that refuses connections: bound once by the system, then released. */
 export async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { classifyUpstreamError, UpstreamFailure } from './upstream-errors.ts';
 import type { Upstream } from './upstream.ts';
 
-/** Where the body of an upstream response goes once its headers have been handled. */
+/** The consumer of an upstream response body, attached once the headers have been handled. */
 export interface ResponseSink {
   /** Takes one chunk; returns false to pause the upstream until the sink calls `call.resume()`. */
   write(chunk: Buffer): boolean;

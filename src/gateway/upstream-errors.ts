@@ -1,7 +1,7 @@
 import { AppError } from '../common/errors.ts';
 
 /**
- * Why an upstream call produced no usable response.
+ * The reason an upstream call produced no usable response.
  * - `unavailable`: refused, reset or closed connection, unknown host
  * - `timeout`: no connection or no response headers before the deadline
  * - `bad-response`: a reply that is not valid HTTP or breaks its own framing
@@ -68,7 +68,7 @@ export function classifyUpstreamError(error: unknown, upstream: string): Upstrea
   return new UpstreamFailure('bad-response', `${upstream} sent an invalid response`, { cause: error });
 }
 
-/** The client's view of a failure: a registry code, a plain message, and Retry-After when known. */
+/** Converts a failure to the client's view: a registry code, a plain message, and Retry-After when known. */
 export function toAppError(failure: UpstreamFailure): AppError {
   switch (failure.kind) {
     case 'circuit-open':

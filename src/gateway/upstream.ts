@@ -14,13 +14,13 @@ export interface HealthCheckResult {
   responseTimeMs: number | null;
   /** Registry code of the failure, shown on /health instead of the raw cause. */
   errorCode: string | null;
-  /** Set when live traffic contradicts this result, so GET /health checks again before answering. */
+  /** Set when live traffic contradicts this result, so GET /health checks again before it responds. */
   stale: boolean;
 }
 
 /**
  * One backend service: its keep-alive connection pool, its circuit breaker and
- * the latest health check. The gateway holds one per service for its lifetime.
+ * the latest health check. The gateway keeps one per service for its lifetime.
  */
 export class Upstream {
   readonly name: UpstreamName;

@@ -14,7 +14,7 @@ function wantsHtml(request: FastifyRequest): boolean {
 /**
  * Serves the built web client from `webRoot` at `/` when its index.html
  * exists. A GET outside /api that accepts text/html and matches no file gets
- * index.html, so the client's own routes survive a reload; anything else
+ * index.html, so the client's own routes survive a reload. Anything else
  * unmatched is the usual 404 in the common format.
  */
 export async function registerWebClient(app: FastifyInstance, webRoot: string, logger: Logger): Promise<boolean> {
@@ -22,7 +22,7 @@ export async function registerWebClient(app: FastifyInstance, webRoot: string, l
     logger.info({ webRoot }, 'web client not found; / is not served');
     return false;
   }
-  // wildcard: false makes one route per file found at start-up, so the fallback route below sees only the rest.
+  // wildcard: false makes one route per file found at start-up, so the fallback route below gets only unmatched paths.
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
 
   app.get('/*', function webClientFallback(request: FastifyRequest, reply: FastifyReply) {

@@ -5,7 +5,7 @@ import type { UpstreamCall } from '../upstream-call.ts';
 import { UpstreamFailure } from '../upstream-errors.ts';
 import { createCircuitBreakerStage } from './circuit-breaker.ts';
 
-/** The stage in front of a fake next that answers with `outcome` and counts its calls. */
+/** Builds the stage in front of a fake next that ends with `outcome` and counts its calls. */
 function stageWith(outcome: number | UpstreamFailure) {
   const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 30_000, successThreshold: 1 });
   const seen = { calls: 0 };

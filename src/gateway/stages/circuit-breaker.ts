@@ -5,8 +5,8 @@ import { UpstreamFailure } from '../upstream-errors.ts';
 
 /**
  * Asks the upstream's circuit breaker before each call and reports the
- * outcome: a 5xx reply, a timeout, a connection error or an unreadable reply
- * is a failure; any other reply, 4xx included, is a success; a call the client
+ * outcome. A 5xx reply, a timeout, a connection error or an unreadable reply
+ * is a failure. Any other reply, 4xx included, is a success. A call the client
  * cancelled counts as neither.
  */
 export function createCircuitBreakerStage(): UpstreamStage {

@@ -4,7 +4,7 @@ import type { UpstreamCall } from '../upstream-call.ts';
 import { UpstreamFailure } from '../upstream-errors.ts';
 import { createDeadlineStage } from './deadline.ts';
 
-/** A call that records aborts and lets the fake next settle with them, as UpstreamCall does. */
+/** Builds a call that records aborts and rejects the fake next with them, as UpstreamCall does. */
 function fakeCall(timeoutMs: number) {
   const aborts: UpstreamFailure[] = [];
   let rejectPending: ((failure: UpstreamFailure) => void) | undefined;

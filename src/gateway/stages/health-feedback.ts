@@ -4,11 +4,11 @@ import { UpstreamFailure } from '../upstream-errors.ts';
 
 /**
  * Marks the upstream's cached health check result stale when live traffic
- * contradicts it: a refused, reset or timed-out call while the result says
- * healthy, or any reply below 500 while it says unhealthy. GET /health then
+ * contradicts it: a refused, reset or timed-out call while the result is
+ * healthy, or any reply below 500 while it is unhealthy. GET /health then
  * checks again at once instead of showing the old result for up to an
  * interval. Traffic never sets the result itself, so a service whose own
- * /health reports a problem stays unhealthy until a check says otherwise.
+ * /health reports a problem stays unhealthy until a check passes.
  */
 export function createHealthFeedbackStage(): UpstreamStage {
   return function healthFeedbackStage(next: UpstreamHandler): UpstreamHandler {

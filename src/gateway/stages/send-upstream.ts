@@ -1,6 +1,6 @@
 import type { UpstreamCall } from '../upstream-call.ts';
 
-/** The last stage: hands the call to its upstream's connection pool. */
+/** Hands the call to its upstream's connection pool; the last stage of every pipeline. */
 export function sendUpstream(call: UpstreamCall): Promise<void> {
   return call.send();
 }
