@@ -10,6 +10,7 @@ test('gateway config defaults', () => {
   assert.equal(config.authServiceUrl, 'http://127.0.0.1:5000');
   assert.equal(config.chatServiceUrl, 'http://127.0.0.1:8000');
   assert.equal(config.upstreamTimeoutMs, 10_000);
+  assert.equal(config.chatMessageTimeoutMs, 35_000);
   assert.equal(config.healthCheckIntervalMs, 5000);
   assert.equal(config.breaker.failureThreshold, 5);
   assert.match(config.webRoot, /web[/\\]dist$/);
@@ -45,6 +46,7 @@ test('gateway config names the invalid variable', () => {
     UPSTREAM_CONNECTIONS: '0',
     UPSTREAM_CONNECT_TIMEOUT_MS: 'soon',
     UPSTREAM_TIMEOUT_MS: '0',
+    CHAT_MESSAGE_TIMEOUT_MS: 'long',
     UPSTREAM_BODY_TIMEOUT_MS: '-1',
     DASHBOARD_PART_TIMEOUT_MS: '1.5',
     BREAKER_FAILURE_THRESHOLD: '0',

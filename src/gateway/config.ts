@@ -28,6 +28,8 @@ export interface GatewayConfig {
   upstreamConnectTimeoutMs: number;
   /** Time from sending a request to receiving the upstream's response headers. */
   upstreamTimeoutMs: number;
+  /** The same for POST /api/chat/message, whose JSON reply waits for the whole generated answer. */
+  chatMessageTimeoutMs: number;
   /** Maximum gap between two body chunks of an upstream response; 0 turns the check off. */
   upstreamBodyTimeoutMs: number;
   /** Deadline of each dashboard part, headers and body together. */
@@ -77,6 +79,8 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     upstreamConnections: readInteger(env, 'UPSTREAM_CONNECTIONS', 128, { min: 1, max: 10_000 }),
     upstreamConnectTimeoutMs: readInteger(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 3 * SECOND, { min: 1, max: 60 * SECOND }),
     upstreamTimeoutMs: readInteger(env, 'UPSTREAM_TIMEOUT_MS', 10 * SECOND, { min: 1, max: HOUR }),
+    // Above the chat service's default LLM_TIMEOUT_MS of 30 s, so its own timeout error arrives first.
+    chatMessageTimeoutMs: readInteger(env, 'CHAT_MESSAGE_TIMEOUT_MS', 35 * SECOND, { min: 1, max: HOUR }),
     upstreamBodyTimeoutMs: readInteger(env, 'UPSTREAM_BODY_TIMEOUT_MS', 60 * SECOND, { min: 0, max: HOUR }),
     dashboardPartTimeoutMs: readInteger(env, 'DASHBOARD_PART_TIMEOUT_MS', 3 * SECOND, { min: 1, max: 60 * SECOND }),
     breaker: {

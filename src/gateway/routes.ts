@@ -19,6 +19,8 @@ export interface ProxyRoute {
   token: boolean;
   /** The logout route: a 2xx reply revokes the token at the gateway too. */
   revokesToken?: boolean;
+  /** Uses CHAT_MESSAGE_TIMEOUT_MS instead of UPSTREAM_TIMEOUT_MS for the response headers. */
+  slowReply?: boolean;
   /** A check of the route parameters; false returns 404 without calling the upstream. */
   validParams?: (params: Record<string, string>) => boolean;
 }
@@ -36,7 +38,7 @@ export const PROXY_ROUTES: ProxyRoute[] = [
   { method: 'POST', url: '/api/auth/refresh', upstream: 'auth', mapping: AUTH, token: false },
   { method: 'GET', url: '/api/auth/profile', upstream: 'auth', mapping: AUTH, token: true },
   { method: 'POST', url: '/api/auth/logout', upstream: 'auth', mapping: AUTH, token: true, revokesToken: true },
-  { method: 'POST', url: '/api/chat/message', upstream: 'chat', mapping: CHAT, token: true },
+  { method: 'POST', url: '/api/chat/message', upstream: 'chat', mapping: CHAT, token: true, slowReply: true },
   { method: 'GET', url: '/api/chat/history', upstream: 'chat', mapping: CHAT, token: true },
   { method: 'GET', url: '/api/chat/conversations', upstream: 'chat', mapping: CHAT, token: true },
   { method: ['GET', 'POST'], url: '/api/chat/avatar', upstream: 'chat', mapping: CHAT, token: true },
@@ -49,6 +51,7 @@ export const PROXY_ROUTES: ProxyRoute[] = [
     validParams: (params) => AVATAR_FILE.test(params.file),
   },
   // Legacy paths: passed on unchanged, and the service decides about the token.
+  { method: 'POST', url: '/mad-scientist/message', upstream: 'chat', mapping: null, token: false, slowReply: true },
   { method: ALL_METHODS, url: '/auth/*', upstream: 'auth', mapping: null, token: false },
   { method: ALL_METHODS, url: '/mad-scientist/*', upstream: 'chat', mapping: null, token: false },
 ];
@@ -88,7 +91,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDependencies): v
         upstream: upstreams[route.upstream],
         pipeline,
         mapping: route.mapping,
-        timeoutMs: config.upstreamTimeoutMs,
+        timeoutMs: route.slowReply ? config.chatMessageTimeoutMs : config.upstreamTimeoutMs,
         bodyLimitBytes: config.bodyLimitBytes,
         trustForwarded: config.trustForwardedHeaders,
         revokeOnSuccess: route.revokesToken ? deps.revocations : undefined,

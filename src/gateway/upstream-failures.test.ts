@@ -79,6 +79,30 @@ describe('hanging upstream', () => {
   });
 });
 
+describe('slow chat message', () => {
+  let upstream: FakeUpstream;
+  let gateway: TestGateway;
+  after(async () => {
+    await gateway?.close();
+    await upstream?.stop();
+  });
+
+  test('waits CHAT_MESSAGE_TIMEOUT_MS for a generated reply', async () => {
+    upstream = await FakeUpstream.start((request, response, recorded) => {
+      if (recorded.url === '/health') return echoHandler(request, response, recorded);
+      setTimeout(() => sendJson(response, 201, { reply: 'slow but sure' }), 300);
+    });
+    gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url }, { UPSTREAM_TIMEOUT_MS: '100', CHAT_MESSAGE_TIMEOUT_MS: '2000' });
+    const token = await signToken();
+    const message = await fetch(`${gateway.url}/api/chat/message`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    assert.equal(message.status, 201);
+    const legacy = await fetch(`${gateway.url}/mad-scientist/message`, { method: 'POST', body: '{}' });
+    assert.equal(legacy.status, 201);
+    const history = await fetch(`${gateway.url}/api/chat/history`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(history.status, 504);
+  });
+});
+
 describe('garbage reply', () => {
   const servers: TcpServer[] = [];
   let gateway: TestGateway;
