@@ -5,12 +5,14 @@
  * Screenshots go to test-results/.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SignJWT } from 'jose';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { startAuthService } from '../../src/auth/server.ts';
 import { startChatService } from '../../src/chat/server.ts';
 import type { Env } from '../../src/common/config.ts';
-import { createTestStorage, type TestStorage } from '../../src/common/test-support.ts';
+import { createTestStorage, TEST_JWT_SECRET, type TestStorage } from '../../src/common/test-support.ts';
 import { startGateway } from '../../src/gateway/server.ts';
 import { browserSkipReason, ensureWebBuild, eventually, launchChromium, saveScreenshot } from './support.ts';
 
@@ -205,6 +207,58 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     assert.notEqual(afterReload, stored);
   });
 
+  it('expired access token refreshes once', async () => {
+    const profile = await api('POST', '/api/auth/login', { body: { username, password } });
+    const now = Math.floor(Date.now() / 1000);
+    // Signed with the stack's secret and issuer, but expired an hour ago: the gateway returns 401 TOKEN_EXPIRED.
+    const expired = await new SignJWT({ username })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(profile.user.id)
+      .setJti(randomUUID())
+      .setIssuer('mad-scientist-auth')
+      .setAudience('mad-scientist')
+      .setIssuedAt(now - 7200)
+      .setExpirationTime(now - 3600)
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+
+    // Every request that carries the page's current access token gets the expired one instead.
+    let staleToken: string | null = null;
+    let replaced = 0;
+    await page.route('**/api/**', async (route) => {
+      const authorization = route.request().headers().authorization;
+      staleToken ??= authorization ?? null;
+      if (authorization && authorization === staleToken) {
+        replaced += 1;
+        return route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${expired}` } });
+      }
+      return route.continue();
+    });
+    const refreshes: Request[] = [];
+    const onRequest = (request: Request) => {
+      if (request.url().endsWith('/api/auth/refresh')) refreshes.push(request);
+    };
+    page.on('request', onRequest);
+    const storedBefore = await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY);
+
+    const repliesBefore = await page.locator('.message-assistant[data-state="stored"]').count();
+    try {
+      const input = page.getByLabel('Message to the scientist');
+      await input.fill('Does a stale token still work?');
+      await input.press('Enter');
+      const replied = await eventually(async () => (await page.locator('.message-assistant[data-state="stored"]').count()) > repliesBefore, 15_000);
+      assert.ok(replied, 'no reply arrived after the token refresh');
+    } finally {
+      page.off('request', onRequest);
+      await page.unroute('**/api/**');
+    }
+
+    assert.equal(replaced, 1, 'the message request did not go out with the expired token');
+    assert.equal(refreshes.length, 1);
+    assert.equal(await page.locator('.message-user[data-state="failed"]').count(), 0);
+    const storedAfter = await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY);
+    assert.notEqual(storedAfter, storedBefore, 'the rotated refresh token was not stored');
+  });
+
   it('scrolling up loads older history', async () => {
     const login = await api('POST', '/api/auth/login', { body: { username, password } });
     const { conversations } = await api('GET', '/api/chat/conversations', { token: login.access_token });
@@ -212,7 +266,8 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     for (let index = 1; index <= 14; index += 1) {
       await api('POST', '/api/chat/message', { token: login.access_token, body: { message: `Experiment number ${index}`, conversation_id: conversationId } });
     }
-    const total = 2 + 14 * 2;
+    // The first exchange, the one sent with the expired token, and the 14 above.
+    const total = 2 + 2 + 14 * 2;
 
     await page.reload();
     await waitForSignedIn();
