@@ -114,6 +114,19 @@ describe('POST /mad-scientist/message', () => {
     assert.equal(response.status, 201);
   });
 
+  test('4000 escaped emoji fit the body limit', async () => {
+    // 🧪 is two UTF-16 units, each sent as a \uXXXX escape: 48000 bytes of message text.
+    const escaped = '\\ud83e\\uddea'.repeat(4000);
+    const response = await fetch(`${chat.url}/mad-scientist/message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: `{"message":"${escaped}"}`,
+    });
+    assert.equal(response.status, 201);
+    const body = await response.json();
+    assert.equal(body.message.content, '🧪'.repeat(4000));
+  });
+
   test('malformed JSON is 400 BAD_REQUEST', async () => {
     const response = await fetch(`${chat.url}/mad-scientist/message`, {
       method: 'POST',

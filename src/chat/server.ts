@@ -14,7 +14,7 @@ import { registerAvatarRoutes } from './routes/avatar.ts';
 import { registerConversationsRoute } from './routes/conversations.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerHistoryRoute } from './routes/history.ts';
-import { MAX_MESSAGE_LENGTH, registerMessageRoute } from './routes/message.ts';
+import { registerMessageRoute } from './routes/message.ts';
 import { ChatStore } from './store.ts';
 
 const MIGRATIONS_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -60,10 +60,13 @@ export async function startChatService(env: Env, options: ChatServiceOptions = {
     const store = new ChatStore(db);
     const provider = options.provider ?? createReplyProvider(config, logger);
     const exchanges = new ExchangeService({ store, provider, contextMessages: config.contextMessages, logger });
+    // NOTE: the revocation list of logged-out access tokens lives in the auth service, so this
+    // service accepts a revoked token until it expires (ACCESS_TOKEN_TTL_SECONDS, 900 s by default).
     const authenticate = requireUser(createAccessTokenVerifier(jwtSettings));
 
-    // The body limit leaves room for a message of MAX_MESSAGE_LENGTH characters of up to 4 UTF-8 bytes each.
-    app = createService({ logger, bodyLimit: MAX_MESSAGE_LENGTH * 4 + 4096 });
+    // The default body limit of 64 KiB fits a message of MAX_MESSAGE_LENGTH characters even when
+    // a client escapes every character as \uXXXX.
+    app = createService({ logger });
     registerHealthRoute(app, { store, startedAt: Date.now() });
     registerMessageRoute(app, { exchanges, authenticate });
     registerHistoryRoute(app, { store, authenticate });

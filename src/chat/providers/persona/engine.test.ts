@@ -149,6 +149,11 @@ describe('persona engine: claims and questions', () => {
     assert.match(reply, /bees choose which flower/);
   });
 
+  test('an overlong word is not quoted back', () => {
+    const reply = replyTo('x'.repeat(4000));
+    assert.ok(reply.length < 400, `reply of ${reply.length} characters`);
+  });
+
   test('a message with nothing to analyse still gets an in-character reply', () => {
     const reply = replyTo('ok');
     assert.ok(reply.length > 40);

@@ -16,6 +16,8 @@ const STOPWORDS = new Set(
   believe believes feel feels guess mean means probably usually already nothing`.split(/\s+/),
 );
 
+const MAX_KEYWORD_LENGTH = 30;
+
 export function splitSentences(text: string): string[] {
   return text
     .split(/(?<=[.!?])\s+|\n+/)
@@ -48,7 +50,8 @@ export function keywords(text: string): Keyword[] {
   const found: Keyword[] = [];
   for (const word of words(text)) {
     const lower = word.toLowerCase();
-    if (lower.length < 4 || STOPWORDS.has(lower) || lower.includes("'")) continue;
+    // Longer "words" are noise such as a run of one letter, and would bloat a reply that quotes them.
+    if (lower.length < 4 || lower.length > MAX_KEYWORD_LENGTH || STOPWORDS.has(lower) || lower.includes("'")) continue;
     const key = normaliseWord(lower);
     if (STOPWORDS.has(key) || seen.has(key)) continue;
     seen.add(key);
