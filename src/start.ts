@@ -24,6 +24,12 @@ interface ServiceSpec {
   note?: string;
 }
 
+/** A path relative to the working folder when it lies inside it, else absolute. */
+function shown(path: string): string {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath === '' ? '.' : relativePath.startsWith('..') ? path : relativePath;
+}
+
 function say(message: string): void {
   process.stderr.write(`[start] ${message}\n`);
 }
@@ -81,12 +87,12 @@ async function main(): Promise<void> {
   if (!env.JWT_SECRET_KEY?.trim()) {
     readJwtSettings(env, directory);
     shared.JWT_SECRET_KEY = loadOrCreateSecret(directory, 'jwt-secret-key').value;
-    say(`JWT_SECRET_KEY is not set: using a generated development secret kept in ${relative(process.cwd(), directory) || '.'}/secrets`);
+    say(`JWT_SECRET_KEY is not set: using a generated development secret kept in ${shown(join(directory, 'secrets'))}`);
   }
 
   const embedded = !env.DATABASE_URL?.trim();
   const dbNote = (name: string) =>
-    embedded && !existsSync(join(directory, `${name}-db`)) ? `first start: creating the embedded database in ${join(relative(process.cwd(), directory), `${name}-db`)}` : undefined;
+    embedded && !existsSync(join(directory, `${name}-db`)) ? `first start: creating the embedded database in ${shown(join(directory, `${name}-db`))}` : undefined;
 
   buildWebClientIfMissing();
 
