@@ -90,7 +90,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       this.#reject = reject;
     });
     try {
-      this.upstream.pool.dispatch({ path: this.path, method: this.method, headers: this.headers, body: this.body }, this);
+      // undici's own header timeout is a backstop behind the deadline stage, which cancels the call first.
+      const headersTimeout = this.timeoutMs + 1000;
+      this.upstream.pool.dispatch({ path: this.path, method: this.method, headers: this.headers, body: this.body, headersTimeout }, this);
     } catch (error) {
       this.#settleFailure(classifyUpstreamError(error, this.upstream.name));
     }

@@ -90,9 +90,10 @@ describe('slow chat message', () => {
   test('waits CHAT_MESSAGE_TIMEOUT_MS for a generated reply', async () => {
     upstream = await FakeUpstream.start((request, response, recorded) => {
       if (recorded.url === '/health') return echoHandler(request, response, recorded);
-      setTimeout(() => sendJson(response, 201, { reply: 'slow but sure' }), 300);
+      // Longer than UPSTREAM_TIMEOUT_MS plus a second, so no other header timeout may cut it short.
+      setTimeout(() => sendJson(response, 201, { reply: 'slow but sure' }), 1300);
     });
-    gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url }, { UPSTREAM_TIMEOUT_MS: '100', CHAT_MESSAGE_TIMEOUT_MS: '2000' });
+    gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url }, { UPSTREAM_TIMEOUT_MS: '100', CHAT_MESSAGE_TIMEOUT_MS: '3000' });
     const token = await signToken();
     const message = await fetch(`${gateway.url}/api/chat/message`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
     assert.equal(message.status, 201);

@@ -36,8 +36,6 @@ export class Upstream {
     this.pool = new Pool(origin, {
       connections: config.upstreamConnections,
       connect: { timeout: config.upstreamConnectTimeoutMs },
-      // The deadline stage times the wait for headers, including time queued in the pool; this is a backstop.
-      headersTimeout: config.upstreamTimeoutMs + 1000,
       bodyTimeout: config.upstreamBodyTimeoutMs,
     });
     this.breaker = new CircuitBreaker<FastifyBaseLogger>(config.breaker, (transition, log) => logTransition(log ?? logger, name, transition));
