@@ -302,6 +302,32 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     assert.equal(await messageItems().count(), total);
   });
 
+  it('hidden chat loads no older pages', async () => {
+    const historyRequests: string[] = [];
+    const onRequest = (request: Request) => {
+      if (request.url().includes('/api/chat/history')) historyRequests.push(request.url());
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${gateway.url}/#/status`);
+      await page.reload();
+      await waitForSignedIn();
+      await page.locator('.status-card[data-service="chat"]').waitFor();
+      await page.waitForTimeout(1500);
+    } finally {
+      page.off('request', onRequest);
+    }
+    assert.deepEqual(historyRequests, []);
+
+    await page.getByRole('link', { name: 'Chat', exact: true }).click();
+    await page.locator('.message-user', { hasText: 'Experiment number 14' }).waitFor();
+    const atBottom = await eventually(
+      () => page.locator('.message-scroller').evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight < 64),
+      5000,
+    );
+    assert.ok(atBottom, 'the chat did not open at its newest message');
+  });
+
   it('new avatar replaces the header image', async () => {
     const headerImage = page.locator('.avatar-toggle img.avatar');
     await headerImage.waitFor();

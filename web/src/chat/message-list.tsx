@@ -45,8 +45,9 @@ export function MessageList({ state, username, onLoadOlder }: MessageListProps) 
     }
     previous.current = { firstKey: first, lastKey: last, scrollHeight: element.scrollHeight, conversationId: state.conversationId };
 
-    // A short page may not fill the view, and then no scroll event ever comes.
-    if (canLoadOlder && element.scrollTop < LOAD_OLDER_THRESHOLD_PX) onLoadOlder();
+    // A short page may not fill the view, and then no scroll event ever comes. A hidden list
+    // (another page is open) has no height and would otherwise load every page in turn.
+    if (canLoadOlder && element.clientHeight > 0 && element.scrollTop < LOAD_OLDER_THRESHOLD_PX) onLoadOlder();
   });
 
   // A narrower window or a taller message input shrinks the view; a reader at the bottom stays there.
