@@ -14,8 +14,6 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // Browsers from early 2023 on: Safari 16.4 is the oldest with Array.prototype.findLast.
-    target: ['es2022', 'chrome111', 'firefox115', 'safari16.4'],
   },
   server: {
     host: '127.0.0.1',
