@@ -42,7 +42,7 @@ http-proxy-middleware on Express and the gateway, in interleaved rounds.
 
   --rounds N             rounds of every system (BENCH_ROUNDS, default 6)
   --duration S           seconds of closed-loop load per system and round (BENCH_DURATION, default 8)
-  --open-duration S      seconds of open-loop load per system and round (BENCH_OPEN_DURATION, default 6)
+  --open-duration S      seconds of open-loop load per system and round (BENCH_OPEN_DURATION, default 5)
   --warmup S             seconds of unrecorded load per system before round 1 (BENCH_WARMUP, default 4)
   --rate N               open-loop requests per second (BENCH_RATE, default 500)
   --connections N        closed-loop connections (BENCH_CONNECTIONS, default 64)
@@ -113,7 +113,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   return {
     rounds: Math.round(readNumberOption(values.rounds, 'BENCH_ROUNDS', quick ? 1 : 6, 1)),
     durationSeconds: Math.round(readNumberOption(values.duration, 'BENCH_DURATION', quick ? 2 : 8, 1)),
-    openDurationSeconds: readNumberOption(values['open-duration'], 'BENCH_OPEN_DURATION', quick ? 2 : 6, 1),
+    openDurationSeconds: readNumberOption(values['open-duration'], 'BENCH_OPEN_DURATION', quick ? 2 : 5, 1),
     warmupSeconds: Math.round(readNumberOption(values.warmup, 'BENCH_WARMUP', quick ? 1 : 4, 0)),
     rate: readNumberOption(values.rate, 'BENCH_RATE', 500, 1),
     connections: Math.round(readNumberOption(values.connections, 'BENCH_CONNECTIONS', 64, 1)),

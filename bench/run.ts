@@ -19,8 +19,7 @@ import { addedOpenLoopP99, summarizeRatios, summarizeSystem, type MetricName, ty
 import { checkTargets } from './report/targets.ts';
 import { runBreaker } from './scenarios/breaker.ts';
 import { runConnections } from './scenarios/connections.ts';
-import type { ScenarioContext } from './scenarios/context.ts';
-import { startScenarioGateway } from './scenarios/context.ts';
+import { FETCH_TIMEOUT_MS, startScenarioGateway, type ScenarioContext } from './scenarios/context.ts';
 import { runDashboard } from './scenarios/dashboard.ts';
 import { runProfile } from './scenarios/profile.ts';
 import { runRounds } from './scenarios/throughput.ts';
@@ -93,7 +92,7 @@ async function startSystems(
 async function checkSystems(systems: RunningSystem[], headers: Record<string, string>): Promise<void> {
   const expected = JSON.stringify(HISTORY_BODY);
   for (const system of systems) {
-    const response = await fetch(system.url, { headers, signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(system.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${system.label} returned ${response.status} for ${system.url}: ${text.slice(0, 500)}`);
     if (text !== expected) throw new Error(`${system.label} returned a body other than the upstream's: ${text.slice(0, 500)}`);

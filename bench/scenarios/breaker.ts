@@ -7,7 +7,7 @@
  */
 import type { OpenLoopResult } from '../load/result.ts';
 import { PROXIED_PATH, startUpstream, UPSTREAM_PATH, type RunningServer } from '../systems.ts';
-import { startScenarioGateway, type ScenarioContext } from './context.ts';
+import { FETCH_TIMEOUT_MS, startScenarioGateway, type ScenarioContext } from './context.ts';
 
 /**
  * Longer than the measurement, so every measured request meets an open
@@ -44,19 +44,19 @@ export async function runBreaker(context: ScenarioContext, directUpstream: Runni
     extraEnv: { BREAKER_OPEN_MS: String(BREAKER_OPEN_MS) },
   });
   try {
-    const healthy = await fetch(gateway.url, { headers });
+    const healthy = await fetch(gateway.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     await healthy.arrayBuffer();
     if (healthy.status !== 200) throw new Error(`breaker test: expected 200 before the upstream stops, got ${healthy.status}`);
 
     await upstream.process.stop();
     const tripStatuses: number[] = [];
     for (let index = 0; index < TRIP_REQUESTS; index += 1) {
-      const response = await fetch(gateway.url, { headers, signal: AbortSignal.timeout(15_000) });
+      const response = await fetch(gateway.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
       await response.arrayBuffer();
       tripStatuses.push(response.status);
     }
 
-    const sample = await fetch(gateway.url, { headers });
+    const sample = await fetch(gateway.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     const sampleBody = (await sample.json()) as { error?: { code?: unknown } };
     const sampleRejection = { status: sample.status, code: sampleBody.error?.code, retryAfter: sample.headers.get('retry-after') };
 
@@ -71,7 +71,7 @@ export async function runBreaker(context: ScenarioContext, directUpstream: Runni
       connections: options.openConnections,
       rate: options.rate,
     });
-    const healthResponse = await fetch(gateway.url.replace(PROXIED_PATH, '/health'));
+    const healthResponse = await fetch(gateway.url.replace(PROXIED_PATH, '/health'), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     const health = await healthResponse.json().catch(() => null);
     return { openMs: BREAKER_OPEN_MS, tripStatuses, sampleRejection, sequentialRejections, sequentialDirect, rejections, health };
   } finally {

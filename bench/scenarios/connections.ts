@@ -9,7 +9,7 @@ import { memoryField } from '../cpu-accounting.ts';
 import type { HoldSettings, PassResult } from '../load/hold-connections.ts';
 import { nodeScript } from '../processes.ts';
 import { PROXIED_PATH, startUpstream } from '../systems.ts';
-import { startScenarioGateway, type ScenarioContext } from './context.ts';
+import { FETCH_TIMEOUT_MS, startScenarioGateway, type ScenarioContext } from './context.ts';
 
 const HOLD_SCRIPT = fileURLToPath(new URL('../load/hold-connections.ts', import.meta.url));
 const SAMPLE_INTERVAL_MS = 100;
@@ -41,7 +41,7 @@ export async function runConnections(context: ScenarioContext): Promise<Connecti
   let sampler: NodeJS.Timeout | undefined;
   try {
     for (let index = 0; index < 200; index += 1) {
-      const response = await fetch(gateway.url, { headers });
+      const response = await fetch(gateway.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
       await response.arrayBuffer();
     }
     const baselineRssBytes = memoryField(gatewayProcess.pid, 'VmRSS') ?? Number.NaN;

@@ -7,6 +7,9 @@ import type { BenchOptions } from '../options.ts';
 import type { ProcessSupervisor } from '../processes.ts';
 import { startGateway, type RunningSystem } from '../systems.ts';
 
+/** Time limit of each single request the scenarios send with fetch, in milliseconds. */
+export const FETCH_TIMEOUT_MS = 15_000;
+
 export interface ScenarioContext {
   supervisor: ProcessSupervisor;
   clients: LoadClients;

@@ -6,7 +6,7 @@
 import type { OpenLoopResult } from '../load/result.ts';
 import { AVATAR_BODY, HISTORY_BODY, PROFILE_BODY } from '../servers/bodies.ts';
 import { startUpstream } from '../systems.ts';
-import { startScenarioGateway, type ScenarioContext } from './context.ts';
+import { FETCH_TIMEOUT_MS, startScenarioGateway, type ScenarioContext } from './context.ts';
 
 export const DASHBOARD_DELAYS_MS = { profile: 50, history: 80, avatar: 120 };
 const RATE = 40;
@@ -39,7 +39,7 @@ export async function runDashboard(context: ScenarioContext): Promise<DashboardR
   const gateway = await startScenarioGateway(context, { name: 'gateway-dashboard', chatServiceUrl: chat.origin, authServiceUrl: auth.origin });
   try {
     const url = gateway.url.replace(/\/api\/chat\/history$/, '/api/dashboard');
-    const response = await fetch(url, { headers });
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     const body = (await response.json()) as { meta?: Record<string, unknown> };
     const sample = { status: response.status, meta: body.meta ?? {} };
 

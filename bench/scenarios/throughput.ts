@@ -46,7 +46,7 @@ export async function runRounds(context: ThroughputContext): Promise<RoundResult
 /** Busy share of a core above which it counts as taken by other work, before a run starts. */
 const QUIET_BUSY_FRACTION = 0.1;
 /** Maximum wait for quiet cores before a run starts anyway, which bounds the time added per run. */
-const QUIET_MAX_WAIT_MS = 6000;
+const QUIET_MAX_WAIT_MS = 15_000;
 
 export type ClosedLoopMeasurement = Omit<CellResult, 'openLoop' | 'repeats'>;
 
