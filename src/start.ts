@@ -13,7 +13,7 @@ import { dataDirectory, loadOrCreateSecret } from './common/data-dir.ts';
 import { readJwtSettings } from './common/jwt.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** How long one service may take to answer /health at start; a first PGlite start takes a few seconds. */
+/** How long one service may take to respond on /health at start; a first PGlite start takes a few seconds. */
 const READY_TIMEOUT_MS = 120_000;
 
 interface ServiceSpec {
@@ -24,7 +24,7 @@ interface ServiceSpec {
   note?: string;
 }
 
-/** A path relative to the working folder when it lies inside it, else absolute. */
+/** Formats `path` relative to the working folder when it lies inside it, else as absolute. */
 function shown(path: string): string {
   const relativePath = relative(process.cwd(), path);
   return relativePath === '' ? '.' : relativePath.startsWith('..') ? path : relativePath;
@@ -53,7 +53,7 @@ async function waitUntilHealthy(spec: ServiceSpec, child: ChildProcess): Promise
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode} during start`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      // The gateway answers 503 while its upstreams are still starting; any answer means it listens.
+      // The gateway returns 503 while its upstreams are still starting; any response means it listens.
       if (response.ok || spec.name === 'gateway') {
         say(`${spec.name} is ready on port ${spec.port} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         return;
@@ -63,7 +63,7 @@ async function waitUntilHealthy(spec: ServiceSpec, child: ChildProcess): Promise
     }
     await new Promise((done) => setTimeout(done, 250));
   }
-  throw new Error(`${spec.name} did not answer ${url} within ${READY_TIMEOUT_MS / 1000} s`);
+  throw new Error(`${spec.name} did not respond on ${url} within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
 function launch(spec: ServiceSpec): ChildProcess {
