@@ -1,0 +1,128 @@
+/**
+ * The Redis failure policy against a real redis-server that the test kills
+ * and starts again on the same port: revocation checks fail open (or closed
+ * when configured), revocations made during the outage are written once
+ * Redis is back, and the gateway keeps serving throughout.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { AppError } from '../../src/common/errors.ts';
+import { createLogger } from '../../src/common/logger.ts';
+import { RedisConnection, type RedisFailureMode } from '../../src/gateway/redis.ts';
+import { RedisRevocationList } from '../../src/gateway/revocation-list-redis.ts';
+import { FakeUpstream, LogSink, signToken, startTestGateway } from '../../src/gateway/test-support.ts';
+import { findRedisServer, RedisServerProcess } from './redis-server.ts';
+
+const binary = findRedisServer();
+const skip = binary === null ? 'redis-server is not installed: install the Debian package redis-server to run this test' : false;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+let redis: RedisServerProcess;
+
+before(async () => {
+  if (binary) redis = await RedisServerProcess.start(binary);
+});
+
+after(async () => {
+  await redis?.kill();
+});
+
+/** Polls `condition` every 20 ms until it holds, failing after `timeoutMs`. */
+async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  assert.fail(`${what} did not happen within ${timeoutMs} ms`);
+}
+
+function replica(failureMode: RedisFailureMode, logs = new LogSink()) {
+  const logger = createLogger({ service: 'gateway', level: 'debug', destination: logs });
+  const connection = new RedisConnection(
+    { url: redis.url, keyPrefix: `failure-${randomUUID()}:`, connectTimeoutMs: 500, commandTimeoutMs: 200, revocationFailureMode: failureMode },
+    logger,
+  );
+  const list = new RedisRevocationList({ connection, failureMode, clockToleranceSeconds: 0, logger });
+  return {
+    connection,
+    list,
+    logs,
+    async close() {
+      list.close();
+      await connection.close();
+    },
+  };
+}
+
+test('revocations survive a redis outage', { skip }, async (t) => {
+  const logs = new LogSink();
+  const open = replica('open', logs);
+  t.after(() => open.close());
+  assert.equal(await open.connection.waitUntilReady(5000), true);
+  // A second replica on the same keys, as another gateway process would be.
+  const other = new RedisConnection({ ...open.connection.settings }, createLogger({ service: 'gateway', level: 'silent' }));
+  const otherList = new RedisRevocationList({ connection: other, failureMode: 'open', clockToleranceSeconds: 0, logger: createLogger({ service: 'gateway', level: 'silent' }) });
+  t.after(async () => {
+    otherList.close();
+    await other.close();
+  });
+  assert.equal(await other.waitUntilReady(5000), true);
+
+  const before = randomUUID();
+  await open.list.revoke(before, nowSeconds() + 600);
+  assert.equal(await otherList.isRevoked(before), true);
+
+  await redis.kill();
+  await eventually(() => !open.connection.available, 'noticing the outage');
+
+  await t.test('fail open keeps local revocations', async () => {
+    assert.equal(await open.list.isRevoked(before), true);
+    assert.equal(await open.list.isRevoked(randomUUID()), false);
+  });
+
+  const during = randomUUID();
+  await t.test('revoke during outage is kept locally', async () => {
+    await open.list.revoke(during, nowSeconds() + 600);
+    assert.equal(open.list.unwrittenCount, 1);
+    assert.equal(await open.list.isRevoked(during), true);
+    const warnings = logs.lines.filter((line) => line.msg.startsWith('revocation list unavailable'));
+    assert.equal(warnings.length, 1, 'the outage is logged once');
+    assert.equal(warnings[0].level, 40);
+  });
+
+  await redis.restart();
+  await eventually(() => open.connection.available && other.available, 'reconnecting');
+
+  await t.test('recovery writes the outage revocations', async () => {
+    await eventually(() => open.list.unwrittenCount === 0, 'writing the kept revocations');
+    assert.equal(await otherList.isRevoked(during), true);
+    assert.ok(logs.lines.some((line) => line.msg === 'revocation list available again'));
+    assert.ok(logs.lines.some((line) => line.msg === 'redis connection ready'));
+  });
+});
+
+test('fail closed rejects unknown tokens during an outage', { skip }, async (t) => {
+  const closed = replica('closed');
+  t.after(() => closed.close());
+  assert.equal(await closed.connection.waitUntilReady(5000), true);
+  const known = randomUUID();
+  await closed.list.revoke(known, nowSeconds() + 600);
+  assert.equal(await closed.list.isRevoked(randomUUID()), false);
+
+  await redis.kill();
+  await eventually(() => !closed.connection.available, 'noticing the outage');
+
+  assert.equal(await closed.list.isRevoked(known), true);
+  await assert.rejects(closed.list.isRevoked(randomUUID()), (error: unknown) => {
+    assert.ok(error instanceof AppError);
+    assert.equal(error.code, 'SERVICE_UNAVAILABLE');
+    assert.equal(error.headers?.['retry-after'], '5');
+    return true;
+  });
+
+  await redis.restart();
+  await eventually(() => closed.connection.available, 'reconnecting');
+  assert.equal(await closed.list.isRevoked(randomUUID()), false);
+});
