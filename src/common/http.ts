@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError, errorBody, type ErrorDetail } from './errors.ts';
 import { bearerToken, type AccessTokenClaims, type AccessTokenVerifier } from './jwt.ts';
 import type { Logger } from './logger.ts';
+import { traceIdFromHeader } from './trace-context.ts';
 
 /** An inbound X-Request-Id is reused only when it looks like an id, so logs cannot be polluted through it. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -24,18 +26,33 @@ export interface ServiceOptions {
   bodyLimit?: number;
   /** Extra fields for the access-log line, such as the gateway's upstream name and timing. */
   accessLogFields?: (request: FastifyRequest) => Record<string, unknown> | undefined;
+  /**
+   * Returns the trace id written on every log line of a request as `trace_id`.
+   * By default it is read from a valid `traceparent` header; the gateway
+   * passes a function that also starts a trace when there is none.
+   */
+  traceIdOf?: (raw: IncomingMessage) => string | undefined;
+}
+
+function traceIdOfHeader(raw: IncomingMessage): string | undefined {
+  return traceIdFromHeader(raw.headers.traceparent);
 }
 
 /**
  * Creates a Fastify instance with what every service shares: request ids,
  * one access-log line per request, and errors in the common response format.
  */
-export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields }: ServiceOptions): FastifyInstance {
+export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, traceIdOf = traceIdOfHeader }: ServiceOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // The onResponse hook below writes the single access-log line instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    childLoggerFactory(parent, bindings, options, raw) {
+      const traceId = traceIdOf(raw as IncomingMessage);
+      if (traceId !== undefined) (bindings as Record<string, unknown>).trace_id = traceId;
+      return parent.child(bindings, options);
+    },
     bodyLimit,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     return503OnClosing: true,
