@@ -225,3 +225,8 @@ describe('persona engine: determinism and variety', () => {
     assert.ok(reply.split('\n\n').length <= 5, reply);
   });
 });
+
+test('request phrased as a command gets an explanation', () => {
+  const reply = engine.reply([{ role: 'user', content: 'Explain entropy' }], '7');
+  assert.match(reply, /arrangements/);
+});

@@ -11,6 +11,21 @@ export interface Fact {
 
 export const FACTS: readonly Fact[] = [
   {
+    id: 'entropy',
+    pattern: /\bentrop\w*/i,
+    text: 'Entropy counts the ways the particles of a system can be arranged without changing what you measure from outside. A shuffled deck has vastly more arrangements than a sorted one, which is why shuffling sorts nothing: in an isolated system, entropy does not decrease.',
+  },
+  {
+    id: 'gravity',
+    pattern: /gravit\w*/i,
+    text: 'Gravity is the attraction between masses. Newton described it as a force falling off with the square of the distance; Einstein described it as the curvature of spacetime by mass and energy, which also bends light and slows clocks near heavy objects.',
+  },
+  {
+    id: 'lightning',
+    pattern: /\blightning\b/i,
+    text: 'Colliding ice particles in a storm cloud separate electric charge, until the voltage between cloud and ground, tens of millions of volts, tears the air into a conducting channel. The channel heats to about 30,000 kelvin in microseconds.',
+  },
+  {
     id: 'blue-sky',
     pattern: /\bsky\b.*\bblue\b|\bblue\b.*\bsky\b/i,
     text: 'Sunlight scatters off the molecules of the air, and short blue wavelengths scatter far more than long red ones. That is Rayleigh scattering, proportional to one over the wavelength to the fourth power, so blue light reaches your eyes from every part of the sky.',
