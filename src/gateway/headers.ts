@@ -24,7 +24,7 @@ const HOP_BY_HOP = new Set([
  * Expect is dropped because Node has already sent `100 Continue` to the
  * client, and undici rejects the header.
  */
-const REPLACED_REQUEST_HEADERS = new Set(['host', 'expect', 'x-user-id', 'x-username', 'x-request-id']);
+const REPLACED_REQUEST_HEADERS = new Set(['host', 'expect', 'x-user-id', 'x-username', 'x-request-id', 'traceparent', 'tracestate']);
 const FORWARDED_HEADERS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
 
 /** Lower-case names listed in a Connection header, which are hop-by-hop for this message too. */
@@ -58,6 +58,9 @@ export interface ForwardingContext {
   user: AccessTokenClaims | undefined;
   /** Keep and extend the client's X-Forwarded-* instead of replacing them. */
   trustForwarded: boolean;
+  /** W3C trace context for the upstream: the request's trace with the gateway's span as parent. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**
@@ -79,6 +82,8 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, context: Fo
 /** Appends X-Request-Id, X-Forwarded-For/-Proto/-Host and the verified identity to a flat header list. */
 export function appendGatewayHeaders(result: string[], headers: IncomingHttpHeaders, context: ForwardingContext): void {
   result.push('x-request-id', context.requestId);
+  if (context.traceparent !== undefined) result.push('traceparent', context.traceparent);
+  if (context.tracestate !== undefined) result.push('tracestate', context.tracestate);
   const peer = context.remoteAddress ?? 'unknown';
   const clientChain = context.trustForwarded ? headers['x-forwarded-for'] : undefined;
   result.push('x-forwarded-for', clientChain ? `${clientChain}, ${peer}` : peer);

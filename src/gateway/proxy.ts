@@ -6,6 +6,7 @@ import { sendError } from '../common/http.ts';
 import { clientResponseHeaders, upstreamRequestHeaders, type ForwardingContext } from './headers.ts';
 import type { UpstreamHandler } from './pipeline.ts';
 import type { RevocationList } from './revocation-list.ts';
+import { traceOf } from './tracing.ts';
 import { UpstreamCall, type ResponseSink } from './upstream-call.ts';
 import { UpstreamFailure, toAppError } from './upstream-errors.ts';
 import type { Upstream } from './upstream.ts';
@@ -28,7 +29,12 @@ export interface ProxyOptions {
   pipeline: UpstreamHandler;
   /** null passes the path unchanged. */
   mapping: PathMapping | null;
+  /** Deadline to the response headers, retries included. */
   timeoutMs: number;
+  /** Time to one attempt's response headers; the upstream's UPSTREAM_HEADERS_TIMEOUT_MS when left out. */
+  attemptTimeoutMs?: number;
+  /** Whether the circuit breaker may count slow replies of this route; false where replies are slow by design. */
+  slowCallCheck?: boolean;
   bodyLimitBytes: number;
   trustForwarded: boolean;
   /** Set on the logout route: a 2xx reply revokes the access token the request carried. */
@@ -38,12 +44,15 @@ export interface ProxyOptions {
 /** Collects the request facts that the gateway adds to upstream headers. */
 export function forwardingContext(request: FastifyRequest, trustForwarded: boolean): ForwardingContext {
   const socket = request.raw.socket;
+  const trace = traceOf(request);
   return {
     requestId: request.id,
     remoteAddress: socket.remoteAddress,
     protocol: (socket as TLSSocket).encrypted ? 'https' : 'http',
     user: request.user,
     trustForwarded,
+    traceparent: trace?.traceparent,
+    tracestate: trace?.tracestate,
   };
 }
 
@@ -60,7 +69,7 @@ function hasBody(request: FastifyRequest): boolean {
  * one by one.
  */
 export function createProxyHandler(options: ProxyOptions) {
-  const { upstream, pipeline, mapping, timeoutMs, bodyLimitBytes, trustForwarded, revokeOnSuccess } = options;
+  const { upstream, pipeline, mapping, timeoutMs, attemptTimeoutMs, slowCallCheck, bodyLimitBytes, trustForwarded, revokeOnSuccess } = options;
 
   return async function proxy(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const length = request.headers['content-length'];
@@ -76,6 +85,8 @@ export function createProxyHandler(options: ProxyOptions) {
       requestId: request.id,
       log: request.log,
       timeoutMs,
+      attemptTimeoutMs,
+      slowCallCheck,
       clientSocket: request.raw.socket,
     });
     request.upstreamCalls = [call];
@@ -89,7 +100,13 @@ export function createProxyHandler(options: ProxyOptions) {
     }
 
     if (revokeOnSuccess && request.user && call.statusCode >= 200 && call.statusCode < 300) {
-      await revokeOnSuccess.revoke(request.user.jti, request.user.exp);
+      try {
+        await revokeOnSuccess.revoke(request.user.jti, request.user.exp);
+      } catch (error) {
+        // The held response would otherwise keep its connection and bulkhead slot until the upstream gave up.
+        call.abort(new UpstreamFailure('client-closed', 'the response was dropped after an error in the gateway'));
+        throw error;
+      }
       request.log.info({ userId: request.user.sub }, 'access token revoked after logout');
     }
     response.start();

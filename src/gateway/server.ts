@@ -7,9 +7,18 @@ import { createLogger, type Logger } from '../common/logger.ts';
 import { createAuthenticate } from './authenticate.ts';
 import { readGatewayConfig } from './config.ts';
 import { HealthMonitor } from './health.ts';
+import { createLoadSheddingHook, LoadMonitor } from './load-shedding.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { metricsEnabled, readMetricsSettings, registerMetrics, startMetricsListener, type MetricsListener } from './metrics-endpoint.ts';
+import { registerApiDocs } from './openapi.ts';
+import { createSpanRecorder, readOtelSettings } from './otel.ts';
 import { buildHealthCheckPipeline, buildUpstreamPipeline } from './pipeline.ts';
+import { readRedisSettings, RedisConnection } from './redis.ts';
 import { MemoryRevocationList, type RevocationList } from './revocation-list.ts';
+import { RedisRevocationList } from './revocation-list-redis.ts';
 import { registerRoutes } from './routes.ts';
+import { closeGracefully } from './shutdown.ts';
+import { GatewayTracing, registerTracing } from './tracing.ts';
 import { TokenCache } from './token-cache.ts';
 import { createUpstreams } from './upstream.ts';
 import { registerWebClient } from './web-client.ts';
@@ -28,6 +37,8 @@ export interface RunningGateway {
   /** The base URL, such as http://127.0.0.1:4000. */
   url: string;
   port: number;
+  /** URL of the separate metrics listener (METRICS_PORT), or null when there is none. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -55,24 +66,47 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
   const logger = options.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
   const jwt = readJwtSettings(env, dataDirectory(env), logger);
 
-  const upstreams = createUpstreams(config, logger);
-  const revocations = options.revocations ?? new MemoryRevocationList({ clockToleranceSeconds: jwt.clockToleranceSeconds });
+  const redisSettings = readRedisSettings(env);
+  const metricsSettings = readMetricsSettings(env);
+  const otelSettings = readOtelSettings(env, SERVICE_NAME);
+
+  let metrics: GatewayMetrics | null = null;
+  const upstreams = createUpstreams(config, logger, (name, transition) => metrics?.recordBreakerTransition(name, transition));
+  // One Redis connection for every shared store (revocations, rate limits); null keeps them in memory.
+  const redis = redisSettings ? new RedisConnection(redisSettings, logger) : null;
+  if (redis && !(await redis.waitUntilReady(redisSettings!.connectTimeoutMs))) {
+    logger.warn('redis is not reachable at start; the gateway starts and shared state follows its failure policy until it is');
+  }
+  const revocations =
+    options.revocations ??
+    (redis
+      ? new RedisRevocationList({ connection: redis, failureMode: redisSettings!.revocationFailureMode, clockToleranceSeconds: jwt.clockToleranceSeconds, logger })
+      : new MemoryRevocationList({ clockToleranceSeconds: jwt.clockToleranceSeconds }));
+  if (metricsEnabled(metricsSettings)) metrics = new GatewayMetrics({ upstreams: Object.values(upstreams), redis });
+  const tracing = new GatewayTracing(otelSettings ? await createSpanRecorder(otelSettings, logger) : null);
+  const load = new LoadMonitor(config.loadShedding, logger);
   const health = new HealthMonitor({
     upstreams: Object.values(upstreams),
     pipeline: buildHealthCheckPipeline(),
     intervalMs: config.healthCheckIntervalMs,
     timeoutMs: config.healthCheckTimeoutMs,
     logger,
+    load,
   });
 
-  const app = createService({ logger, bodyLimit: config.bodyLimitBytes, accessLogFields: upstreamLogFields });
+  const app = createService({ logger, bodyLimit: config.bodyLimitBytes, accessLogFields: upstreamLogFields, traceIdOf: (raw) => tracing.begin(raw) });
   app.decorateRequest('upstreamCalls', null);
+  app.decorate('metrics', metrics);
+  if (metrics) registerMetrics(app, metrics, metricsSettings);
+  registerTracing(app, tracing, otelSettings !== null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', leaveBodyUnread);
+  // Before authentication and routes, so an overloaded gateway spends nothing on a request it sheds.
+  if (load.enabled) app.addHook('onRequest', createLoadSheddingHook(load));
   registerRoutes(app, {
     config,
     upstreams,
-    pipeline: buildUpstreamPipeline(),
+    pipeline: buildUpstreamPipeline({ metrics }),
     authenticate: createAuthenticate({
       verify: createAccessTokenVerifier(jwt),
       cache: new TokenCache(config.tokenCacheSize),
@@ -82,20 +116,28 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
     health,
   });
 
+  let metricsListener: MetricsListener | null = null;
   const closeResources = async () => {
     health.stop();
+    load.stop();
+    await metricsListener?.close();
     await revocations.close();
+    await redis?.close();
+    await tracing.close();
     await Promise.all(Object.values(upstreams).map((upstream) => upstream.close()));
   };
   try {
+    await registerApiDocs(app);
     await registerWebClient(app, config.webRoot, logger);
     await app.listen({ port: config.port, host: config.host });
+    if (metrics && metricsSettings.port !== null) metricsListener = await startMetricsListener(metrics, metricsSettings, logger);
   } catch (error) {
     await app.close();
     await closeResources();
     throw error;
   }
   health.start();
+  load.start();
 
   const port = listeningPort(app);
   const url = `http://${urlHost(config.host)}:${port}`;
@@ -106,9 +148,10 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
     app,
     url,
     port,
+    metricsUrl: metricsListener?.url ?? null,
     close() {
       closing ??= (async () => {
-        await app.close();
+        await closeGracefully(app, config.shutdownGraceMs, logger);
         await closeResources();
         logger.info('gateway stopped');
       })();

@@ -1,8 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Pool } from 'undici';
 import type { Logger } from '../common/logger.ts';
+import { Bulkhead } from './bulkhead.ts';
 import { CircuitBreaker, type CircuitTransition } from './circuit-breaker.ts';
 import type { GatewayConfig } from './config.ts';
+import type { UpstreamSettings } from './resilience-config.ts';
+import { RetryBudget } from './retry-budget.ts';
 
 export type UpstreamName = 'auth' | 'chat';
 
@@ -19,26 +22,57 @@ export interface HealthCheckResult {
 }
 
 /**
- * One backend service: its keep-alive connection pool, its circuit breaker and
- * the latest health check. The gateway keeps one per service for its lifetime.
+ * Returns the undici Pool options of an upstream with every timeout set by
+ * the gateway, so none comes from a default. undici 7.30's defaults would be
+ * headersTimeout and bodyTimeout 300 s, connect timeout 10 s,
+ * keepAliveTimeout 4 s, keepAliveMaxTimeout 600 s and
+ * keepAliveTimeoutThreshold 2 s.
+ */
+export function poolOptions(settings: UpstreamSettings): Pool.Options {
+  return {
+    // One connection beyond the bulkhead's cap, so an active health check never waits behind user calls.
+    connections: settings.bulkhead.maxConcurrent + 1,
+    pipelining: 1,
+    connect: { timeout: settings.connectTimeoutMs },
+    // A backstop: each attempt sets its own header timeout when it is dispatched.
+    headersTimeout: settings.headersTimeoutMs + 1000,
+    // Longest gap between two body chunks; a paused body (slow client) never trips it.
+    bodyTimeout: settings.bodyTimeoutMs,
+    // An idle connection closes after this, or earlier when the upstream's Keep-Alive header asks for less.
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    keepAliveMaxTimeout: settings.keepAliveTimeoutMs,
+    // Subtracted from the upstream's Keep-Alive timeout, so the gateway never reuses a connection the upstream is closing.
+    keepAliveTimeoutThreshold: 2000,
+  };
+}
+
+/**
+ * One backend service: its settings, keep-alive connection pool, circuit
+ * breaker, bulkhead, retry budget and the latest health check. The gateway
+ * keeps one per service for its lifetime.
  */
 export class Upstream {
   readonly name: UpstreamName;
   readonly origin: string;
+  readonly settings: UpstreamSettings;
   readonly pool: Pool;
+  readonly bulkhead: Bulkhead;
+  readonly retryBudget: RetryBudget;
   /** Its transitions are logged with the logger of the call that caused them, so they carry that request id. */
   readonly breaker: CircuitBreaker<FastifyBaseLogger>;
   health: HealthCheckResult = { healthy: false, checkedAt: 0, responseTimeMs: null, errorCode: null, stale: false };
 
-  constructor(name: UpstreamName, origin: string, config: GatewayConfig, logger: Logger) {
+  constructor(name: UpstreamName, origin: string, config: GatewayConfig, logger: Logger, onTransition?: BreakerTransitionListener) {
     this.name = name;
     this.origin = origin;
-    this.pool = new Pool(origin, {
-      connections: config.upstreamConnections,
-      connect: { timeout: config.upstreamConnectTimeoutMs },
-      bodyTimeout: config.upstreamBodyTimeoutMs,
+    this.settings = config.upstreams[name];
+    this.pool = new Pool(origin, poolOptions(this.settings));
+    this.bulkhead = new Bulkhead(this.settings.bulkhead, name);
+    this.retryBudget = new RetryBudget(this.settings.retry);
+    this.breaker = new CircuitBreaker<FastifyBaseLogger>(this.settings.breaker, (transition, log) => {
+      logTransition(log ?? logger, name, transition);
+      onTransition?.(name, transition);
     });
-    this.breaker = new CircuitBreaker<FastifyBaseLogger>(config.breaker, (transition, log) => logTransition(log ?? logger, name, transition));
   }
 
   /** Closes every connection; requests still in flight (only health checks, once the server has closed) fail. */
@@ -54,10 +88,13 @@ function logTransition(logger: FastifyBaseLogger, upstream: string, transition: 
   else logger.info(fields, 'circuit breaker closed');
 }
 
+/** Hears every circuit breaker transition, such as the metrics counter of transitions. */
+export type BreakerTransitionListener = (upstream: UpstreamName, transition: CircuitTransition) => void;
+
 /** Creates the auth and chat upstreams from the configuration. */
-export function createUpstreams(config: GatewayConfig, logger: Logger): Record<UpstreamName, Upstream> {
+export function createUpstreams(config: GatewayConfig, logger: Logger, onTransition?: BreakerTransitionListener): Record<UpstreamName, Upstream> {
   return {
-    auth: new Upstream('auth', config.authServiceUrl, config, logger),
-    chat: new Upstream('chat', config.chatServiceUrl, config, logger),
+    auth: new Upstream('auth', config.authServiceUrl, config, logger, onTransition),
+    chat: new Upstream('chat', config.chatServiceUrl, config, logger, onTransition),
   };
 }
