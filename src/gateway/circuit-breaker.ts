@@ -1,4 +1,5 @@
-import type { BreakerSettings } from './config.ts';
+import { OutcomeWindow } from './outcome-window.ts';
+import type { BreakerSettings } from './resilience-config.ts';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -13,28 +14,42 @@ export interface CircuitTransition {
 /** Returned by `tryAcquire` when the circuit rejects the call. */
 export const REJECTED = -1;
 
+function percent(value: number): string {
+  return `${Math.round(value * 10) / 10}%`;
+}
+
 /**
- * A circuit breaker for one upstream. It opens after `failureThreshold`
- * consecutive failures, fails fast for `openMs`, then lets one probe through
- * (half-open) and closes after `successThreshold` successful probes.
+ * A circuit breaker for one upstream, following resilience4j's count-based
+ * breaker. While closed it records the outcome of each call in a sliding
+ * window of the last `windowSize` calls and, once the window holds
+ * `minimumCalls`, opens when the failure rate or the slow-call rate reaches
+ * its threshold. Open, it rejects every call for a wait that starts at
+ * `openMs` and grows by `openBackoffMultiplier` on each trip until the circuit
+ * closes again, up to `maxOpenMs`. Then it lets exactly `halfOpenProbes`
+ * calls through (half-open) and rejects the rest at once. One failed or slow
+ * probe opens it again, and `halfOpenProbes` successful probes close it.
  *
- * Written here rather than on cockatiel 3.2.1, because in that version calls
- * that arrive while the half-open probe runs wait for the probe to finish
- * instead of failing fast, and the time until half-open (needed for
- * Retry-After) is private. The caller reports each outcome with the ticket
- * that `tryAcquire` returned, so an outcome of a call that started before a
- * transition never changes the new state.
+ * Written here rather than on cockatiel 3.2.1 because there calls that arrive
+ * while the half-open probe runs wait for it instead of failing fast, it has
+ * no slow-call rate, and the time until half-open (needed for Retry-After) is
+ * private. The caller reports each outcome with the ticket that `tryAcquire`
+ * returned, so an outcome of a call that started before a transition never
+ * changes the new state.
  */
 export class CircuitBreaker<Context = unknown> {
   readonly settings: BreakerSettings;
   #state: CircuitState = 'closed';
   /** Advances on every transition; a ticket from an older generation is stale. */
   #generation = 0;
-  #consecutiveFailures = 0;
-  #probeInFlight = false;
-  #probeSuccesses = 0;
+  readonly #window: OutcomeWindow;
+  /** Transitions to open since the circuit last closed; sets the length of the wait. */
+  #consecutiveOpens = 0;
   #openedAt = 0;
+  #openWaitMs = 0;
+  #probesStarted = 0;
+  #probeSuccesses = 0;
   #totalFailures = 0;
+  #totalSlowCalls = 0;
   #totalRejected = 0;
   #lastTransition: CircuitTransition | null = null;
   readonly #onTransition: (transition: CircuitTransition, context: Context | undefined) => void;
@@ -50,6 +65,7 @@ export class CircuitBreaker<Context = unknown> {
     now: () => number = Date.now,
   ) {
     this.settings = settings;
+    this.#window = new OutcomeWindow(settings.windowSize);
     this.#onTransition = onTransition;
     this.#now = now;
   }
@@ -61,29 +77,38 @@ export class CircuitBreaker<Context = unknown> {
   /**
    * Asks to send one call. Returns a ticket to pass to `recordSuccess`,
    * `recordFailure` or `release`, or REJECTED while the circuit is open or
-   * its half-open probe is still running.
+   * all of its half-open probes are taken.
    */
   tryAcquire(context?: Context): number {
     if (this.#state === 'closed') return this.#generation;
     if (this.#state === 'open') {
-      if (this.#now() - this.#openedAt < this.settings.openMs) return this.#reject();
-      this.#transition('half-open', 'open period elapsed', context);
+      if (this.#now() - this.#openedAt < this.#openWaitMs) return this.#reject();
+      this.#transition('half-open', `waited ${this.#openWaitMs} ms`, context);
     }
-    if (this.#probeInFlight) return this.#reject();
-    this.#probeInFlight = true;
+    if (this.#probesStarted >= this.settings.halfOpenProbes) return this.#reject();
+    this.#probesStarted += 1;
     return this.#generation;
   }
 
-  /** Records a call that got a deliberate reply from the upstream, such as any 2xx, 3xx or 4xx. */
-  recordSuccess(ticket: number, context?: Context): void {
+  /**
+   * Records a call that got a reply below 500. `headerTimeMs` is the time
+   * from dispatch to its response headers; null leaves the call out of the
+   * slow-call count, for routes whose replies are slow by design.
+   */
+  recordSuccess(ticket: number, headerTimeMs: number | null, context?: Context): void {
+    const slow = headerTimeMs !== null && headerTimeMs > this.settings.slowCallMs;
+    if (slow) this.#totalSlowCalls += 1;
     if (ticket !== this.#generation) return;
     if (this.#state === 'closed') {
-      this.#consecutiveFailures = 0;
+      this.#window.record(false, slow);
+      this.#evaluate(slow ? `a reply after ${Math.round(headerTimeMs!)} ms` : 'success', context);
       return;
     }
-    this.#probeInFlight = false;
-    this.#probeSuccesses += 1;
-    if (this.#probeSuccesses >= this.settings.successThreshold) this.#transition('closed', 'probe succeeded', context);
+    if (slow) {
+      this.#transition('open', `probe took ${Math.round(headerTimeMs!)} ms, over ${this.settings.slowCallMs} ms`, context);
+      return;
+    }
+    this.#probeSucceeded(context);
   }
 
   /** Records a failed call: a 5xx reply, a timeout, a refused or reset connection, an unreadable reply. */
@@ -91,10 +116,8 @@ export class CircuitBreaker<Context = unknown> {
     this.#totalFailures += 1;
     if (ticket !== this.#generation) return;
     if (this.#state === 'closed') {
-      this.#consecutiveFailures += 1;
-      if (this.#consecutiveFailures >= this.settings.failureThreshold) {
-        this.#transition('open', `${this.#consecutiveFailures} consecutive failures, last: ${reason}`, context);
-      }
+      this.#window.record(true, false);
+      this.#evaluate(reason, context);
       return;
     }
     this.#transition('open', `probe failed: ${reason}`, context);
@@ -102,27 +125,63 @@ export class CircuitBreaker<Context = unknown> {
 
   /** Gives a ticket back without an outcome, for a call the client cancelled or that never reached the upstream. */
   release(ticket: number): void {
-    if (ticket !== this.#generation || this.#state !== 'half-open') return;
-    this.#probeInFlight = false;
+    if (ticket !== this.#generation || this.#state !== 'half-open' || this.#probesStarted === 0) return;
+    this.#probesStarted -= 1;
+  }
+
+  /**
+   * Counts a successful probe made outside user traffic, such as a passing
+   * active health check: an open circuit whose wait has passed becomes
+   * half-open, and a free probe slot counts as one success. Does nothing
+   * while the circuit is closed or still waiting.
+   */
+  recordProbeSuccess(context?: Context): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'open') {
+      if (this.#now() - this.#openedAt < this.#openWaitMs) return;
+      this.#transition('half-open', 'health check passed after the wait', context);
+    }
+    if (this.#probesStarted >= this.settings.halfOpenProbes) return;
+    this.#probesStarted += 1;
+    this.#probeSucceeded(context);
+  }
+
+  /** Counts a failed probe made outside user traffic: a half-open circuit opens again. */
+  recordProbeFailure(reason: string, context?: Context): void {
+    if (this.#state === 'half-open') this.#transition('open', `health check failed: ${reason}`, context);
   }
 
   /** Whole seconds until an open circuit lets a probe through; at least 1, for Retry-After. */
   retryAfterSeconds(): number {
     if (this.#state !== 'open') return 1;
-    const remaining = this.#openedAt + this.settings.openMs - this.#now();
+    const remaining = this.#openedAt + this.#openWaitMs - this.#now();
     return Math.max(1, Math.ceil(remaining / 1000));
   }
 
-  /** State and counters for /health. */
+  /** State and counters for /health. The rates are null until the window holds `minimumCalls`. */
   snapshot() {
+    const window = this.#window;
+    const rated = window.calls >= this.settings.minimumCalls;
     const transition = this.#lastTransition;
     return {
       state: this.#state,
-      failures: this.#consecutiveFailures,
-      failure_threshold: this.settings.failureThreshold,
+      window: {
+        size: window.size,
+        calls: window.calls,
+        failures: window.failures,
+        slow_calls: window.slowCalls,
+        failure_rate: rated ? Math.round(window.failureRate * 10) / 10 : null,
+        slow_call_rate: rated ? Math.round(window.slowCallRate * 10) / 10 : null,
+      },
+      consecutive_opens: this.#consecutiveOpens,
+      open_until: this.#state === 'open' ? new Date(this.#openedAt + this.#openWaitMs).toISOString() : null,
+      half_open_probes:
+        this.#state === 'half-open'
+          ? { permitted: this.settings.halfOpenProbes, started: this.#probesStarted, succeeded: this.#probeSuccesses }
+          : null,
       total_failures: this.#totalFailures,
+      total_slow_calls: this.#totalSlowCalls,
       total_rejected: this.#totalRejected,
-      open_until: this.#state === 'open' ? new Date(this.#openedAt + this.settings.openMs).toISOString() : null,
       last_transition: transition
         ? { from: transition.from, to: transition.to, at: new Date(transition.at).toISOString(), reason: transition.reason }
         : null,
@@ -134,14 +193,42 @@ export class CircuitBreaker<Context = unknown> {
     return REJECTED;
   }
 
+  /** Opens a closed circuit whose window has enough calls and a rate at or over its threshold. */
+  #evaluate(lastOutcome: string, context: Context | undefined): void {
+    const window = this.#window;
+    const { minimumCalls, failureRatePercent, slowCallRatePercent, slowCallMs } = this.settings;
+    if (window.calls < minimumCalls) return;
+    if (window.failureRate >= failureRatePercent) {
+      const reason = `failure rate ${percent(window.failureRate)} of the last ${window.calls} calls, threshold ${failureRatePercent}%, last: ${lastOutcome}`;
+      this.#transition('open', reason, context);
+      return;
+    }
+    if (window.slowCallRate >= slowCallRatePercent) {
+      const reason = `${percent(window.slowCallRate)} of the last ${window.calls} calls slower than ${slowCallMs} ms, threshold ${slowCallRatePercent}%`;
+      this.#transition('open', reason, context);
+    }
+  }
+
+  #probeSucceeded(context: Context | undefined): void {
+    this.#probeSuccesses += 1;
+    if (this.#probeSuccesses >= this.settings.halfOpenProbes) this.#transition('closed', `${this.#probeSuccesses} probes succeeded`, context);
+  }
+
   #transition(to: CircuitState, reason: string, context: Context | undefined): void {
     const transition: CircuitTransition = { from: this.#state, to, at: this.#now(), reason };
     this.#state = to;
     this.#generation += 1;
-    this.#probeInFlight = false;
+    this.#probesStarted = 0;
     this.#probeSuccesses = 0;
-    if (to === 'open') this.#openedAt = transition.at;
-    if (to === 'closed') this.#consecutiveFailures = 0;
+    // Outcomes from before a transition say nothing about the new state (resilience4j resets its metrics too).
+    this.#window.clear();
+    if (to === 'open') {
+      this.#consecutiveOpens += 1;
+      const { openMs, maxOpenMs, openBackoffMultiplier } = this.settings;
+      this.#openWaitMs = Math.round(Math.min(maxOpenMs, openMs * openBackoffMultiplier ** (this.#consecutiveOpens - 1)));
+      this.#openedAt = transition.at;
+    }
+    if (to === 'closed') this.#consecutiveOpens = 0;
     this.#lastTransition = transition;
     this.#onTransition(transition, context);
   }

@@ -9,10 +9,11 @@ test('gateway config defaults', () => {
   assert.equal(config.host, '127.0.0.1');
   assert.equal(config.authServiceUrl, 'http://127.0.0.1:5000');
   assert.equal(config.chatServiceUrl, 'http://127.0.0.1:8000');
-  assert.equal(config.upstreamTimeoutMs, 10_000);
+  assert.equal(config.upstreams.auth.timeoutMs, 10_000);
   assert.equal(config.chatMessageTimeoutMs, 35_000);
   assert.equal(config.healthCheckIntervalMs, 5000);
-  assert.equal(config.breaker.failureThreshold, 5);
+  assert.equal(config.upstreams.chat.breaker.failureRatePercent, 50);
+  assert.equal(config.shutdownGraceMs, 10_000);
   assert.match(config.webRoot, /web[/\\]dist$/);
 });
 
@@ -22,17 +23,18 @@ test('gateway config reads each variable', () => {
     AUTH_SERVICE_URL: 'http://auth.internal:5001/',
     UPSTREAM_TIMEOUT_MS: '2500',
     DASHBOARD_PART_TIMEOUT_MS: '700',
-    BREAKER_FAILURE_THRESHOLD: '3',
+    BREAKER_FAILURE_RATE: '30',
     BREAKER_OPEN_MS: '500',
     HEALTH_CHECK_INTERVAL_MS: '250',
     TRUST_FORWARDED_HEADERS: 'true',
   });
   assert.equal(config.port, 0);
   assert.equal(config.authServiceUrl, 'http://auth.internal:5001');
-  assert.equal(config.upstreamTimeoutMs, 2500);
+  assert.equal(config.upstreams.auth.timeoutMs, 2500);
+  assert.equal(config.upstreams.chat.timeoutMs, 2500);
   assert.equal(config.dashboardPartTimeoutMs, 700);
-  assert.equal(config.breaker.failureThreshold, 3);
-  assert.equal(config.breaker.openMs, 500);
+  assert.equal(config.upstreams.auth.breaker.failureRatePercent, 30);
+  assert.equal(config.upstreams.chat.breaker.openMs, 500);
   assert.equal(config.healthCheckIntervalMs, 250);
   assert.equal(config.trustForwardedHeaders, true);
 });
@@ -49,9 +51,9 @@ test('gateway config names the invalid variable', () => {
     CHAT_MESSAGE_TIMEOUT_MS: 'long',
     UPSTREAM_BODY_TIMEOUT_MS: '-1',
     DASHBOARD_PART_TIMEOUT_MS: '1.5',
-    BREAKER_FAILURE_THRESHOLD: '0',
+    BREAKER_FAILURE_RATE: '0',
     BREAKER_OPEN_MS: '0',
-    BREAKER_SUCCESS_THRESHOLD: '1000',
+    BREAKER_HALF_OPEN_PROBES: '1000',
     HEALTH_CHECK_INTERVAL_MS: '5',
     HEALTH_CHECK_TIMEOUT_MS: '0',
     TOKEN_CACHE_SIZE: '-5',

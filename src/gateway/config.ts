@@ -11,6 +11,15 @@ import {
   type Env,
   type LogLevel,
 } from '../common/config.ts';
+import {
+  readLoadSheddingSettings,
+  readShutdownGraceMs,
+  readUpstreamSettings,
+  rejectRetiredVariables,
+  UPSTREAM_PREFIXES,
+  type LoadSheddingSettings,
+  type UpstreamSettings,
+} from './resilience-config.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -23,18 +32,15 @@ export interface GatewayConfig {
   chatServiceUrl: string;
   /** Folder of the built web client; served at `/` when it exists. */
   webRoot: string;
-  /** Connections kept per upstream. */
-  upstreamConnections: number;
-  upstreamConnectTimeoutMs: number;
-  /** Time from sending a request to receiving the upstream's response headers. */
-  upstreamTimeoutMs: number;
-  /** The same for POST /api/chat/message, whose JSON reply waits for the whole generated answer. */
+  /** Timeouts, circuit breaker, bulkhead and retries of each upstream (docs/resilience.md). */
+  upstreams: { auth: UpstreamSettings; chat: UpstreamSettings };
+  /** Deadline and headers timeout of POST /api/chat/message, whose JSON reply waits for the whole generated answer. */
   chatMessageTimeoutMs: number;
-  /** Maximum gap between two body chunks of an upstream response; 0 turns the check off. */
-  upstreamBodyTimeoutMs: number;
   /** Deadline of each dashboard part, headers and body together. */
   dashboardPartTimeoutMs: number;
-  breaker: BreakerSettings;
+  loadShedding: LoadSheddingSettings;
+  /** Time in-flight requests get to finish after SIGTERM. */
+  shutdownGraceMs: number;
   healthCheckIntervalMs: number;
   healthCheckTimeoutMs: number;
   /** Verified access tokens kept in memory; 0 verifies every request. */
@@ -43,15 +49,6 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Whether X-Forwarded-* headers from the client are kept and extended instead of replaced. */
   trustForwardedHeaders: boolean;
-}
-
-export interface BreakerSettings {
-  /** Consecutive failures that open the circuit. */
-  failureThreshold: number;
-  /** How long an open circuit fails fast before it lets one probe through. */
-  openMs: number;
-  /** Successful probes in a row that close a half-open circuit. */
-  successThreshold: number;
 }
 
 const SECOND = 1000;
@@ -69,6 +66,7 @@ const HOUR = 3600 * SECOND;
 
 /** Reads and validates the gateway's variables; a bad value throws a ConfigError naming it. */
 export function readGatewayConfig(env: Env): GatewayConfig {
+  rejectRetiredVariables(env);
   return {
     host: readString(env, 'HOST', '127.0.0.1'),
     port: readPort(env, 'PORT', 4000),
@@ -76,18 +74,15 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     authServiceUrl: readOrigin(env, 'AUTH_SERVICE_URL', 'http://127.0.0.1:5000'),
     chatServiceUrl: readOrigin(env, 'CHAT_SERVICE_URL', 'http://127.0.0.1:8000'),
     webRoot: resolve(readString(env, 'WEB_ROOT', resolve(repositoryRoot, 'web/dist'))),
-    upstreamConnections: readInteger(env, 'UPSTREAM_CONNECTIONS', 128, { min: 1, max: 10_000 }),
-    upstreamConnectTimeoutMs: readInteger(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 3 * SECOND, { min: 1, max: 60 * SECOND }),
-    upstreamTimeoutMs: readInteger(env, 'UPSTREAM_TIMEOUT_MS', 10 * SECOND, { min: 1, max: HOUR }),
+    upstreams: {
+      auth: readUpstreamSettings(env, UPSTREAM_PREFIXES.auth),
+      chat: readUpstreamSettings(env, UPSTREAM_PREFIXES.chat),
+    },
     // Above the chat service's default LLM_TIMEOUT_MS of 30 s, so its own timeout error arrives first.
     chatMessageTimeoutMs: readInteger(env, 'CHAT_MESSAGE_TIMEOUT_MS', 35 * SECOND, { min: 1, max: HOUR }),
-    upstreamBodyTimeoutMs: readInteger(env, 'UPSTREAM_BODY_TIMEOUT_MS', 60 * SECOND, { min: 0, max: HOUR }),
     dashboardPartTimeoutMs: readInteger(env, 'DASHBOARD_PART_TIMEOUT_MS', 3 * SECOND, { min: 1, max: 60 * SECOND }),
-    breaker: {
-      failureThreshold: readInteger(env, 'BREAKER_FAILURE_THRESHOLD', 5, { min: 1, max: 10_000 }),
-      openMs: readInteger(env, 'BREAKER_OPEN_MS', 10 * SECOND, { min: 1, max: HOUR }),
-      successThreshold: readInteger(env, 'BREAKER_SUCCESS_THRESHOLD', 1, { min: 1, max: 100 }),
-    },
+    loadShedding: readLoadSheddingSettings(env),
+    shutdownGraceMs: readShutdownGraceMs(env),
     healthCheckIntervalMs: readInteger(env, 'HEALTH_CHECK_INTERVAL_MS', 5 * SECOND, { min: 10, max: HOUR }),
     healthCheckTimeoutMs: readInteger(env, 'HEALTH_CHECK_TIMEOUT_MS', SECOND, { min: 1, max: 60 * SECOND }),
     tokenCacheSize: readInteger(env, 'TOKEN_CACHE_SIZE', 10_000, { min: 0, max: 10_000_000 }),

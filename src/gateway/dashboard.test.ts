@@ -52,7 +52,7 @@ before(async () => {
   });
   gateway = await startTestGateway(
     { auth: auth.url, chat: chat.url },
-    { DASHBOARD_PART_TIMEOUT_MS: '500', BREAKER_FAILURE_THRESHOLD: '1000' },
+    { DASHBOARD_PART_TIMEOUT_MS: '500', BREAKER_MIN_CALLS: '1000', BREAKER_WINDOW_SIZE: '1000' },
   );
   token = await signToken({ sub: USER.id, username: USER.username });
 });

@@ -48,7 +48,7 @@ describe('health', () => {
     });
     gateway = await startTestGateway(
       { auth: auth.url, chat: chat.url },
-      { HEALTH_CHECK_INTERVAL_MS: '100', BREAKER_FAILURE_THRESHOLD: '2', BREAKER_OPEN_MS: '300' },
+      { HEALTH_CHECK_INTERVAL_MS: '100', BREAKER_MIN_CALLS: '2', BREAKER_WINDOW_SIZE: '2', BREAKER_OPEN_MS: '300' },
     );
     const { status, body } = await healthUntil(gateway, (report) => report.status === 'healthy');
     assert.equal(status, 200);
@@ -60,7 +60,7 @@ describe('health', () => {
       assert.equal(service.status, 'healthy');
       assert.equal(typeof service.response_time_ms, 'number');
       assert.equal(service.circuit.state, 'closed');
-      assert.equal(service.circuit.failures, 0);
+      assert.equal(service.circuit.window.failures, 0);
       assert.equal(service.circuit.last_transition, null);
     }
     assert.equal(body.system.node_version, process.version);

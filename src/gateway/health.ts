@@ -3,7 +3,7 @@ import { uptime as systemUptime } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../common/logger.ts';
 import { readBody } from './body-reader.ts';
-import { REJECTED } from './circuit-breaker.ts';
+import type { LoadMonitor } from './load-shedding.ts';
 import type { UpstreamHandler } from './pipeline.ts';
 import { UpstreamCall } from './upstream-call.ts';
 import { UpstreamFailure, toAppError } from './upstream-errors.ts';
@@ -20,14 +20,17 @@ export interface HealthMonitorOptions {
   intervalMs: number;
   timeoutMs: number;
   logger: Logger;
+  /** The gateway's own load, shown under `gateway.load`. */
+  load?: LoadMonitor;
 }
 
 /**
  * Checks each upstream's GET /health every `intervalMs`, keeps the latest
- * result on the upstream, and logs each change between up and down once. A
- * check that succeeds while the upstream's circuit is open and its open
- * period has passed serves as the half-open probe, so the circuit closes
- * without waiting for user traffic.
+ * result on the upstream, and logs each change between up and down once.
+ * The results feed the circuit breaker as probes: a check that passes once
+ * an open circuit's wait is over counts as one successful half-open probe,
+ * so the circuit closes without user traffic, and a check that fails while
+ * the circuit is half-open opens it again.
  */
 export class HealthMonitor {
   readonly #options: HealthMonitorOptions;
@@ -80,10 +83,14 @@ export class HealthMonitor {
     let status: HealthStatus = 'degraded';
     if (statuses.every((value) => value === 'healthy')) status = 'healthy';
     else if (statuses.every((value) => value === 'unhealthy')) status = 'unhealthy';
+    const load = this.#options.load?.snapshot() ?? null;
+    // A gateway that sheds load still reports its upstreams, but the whole is at best degraded.
+    const gatewayStatus: HealthStatus = load?.shedding ? 'degraded' : 'healthy';
+    if (gatewayStatus === 'degraded' && status === 'healthy') status = 'degraded';
     const memory = process.memoryUsage();
     return {
       status,
-      gateway: { status: 'healthy', uptime_seconds: Math.round((performance.now() - this.#startedAt) / 1000) },
+      gateway: { status: gatewayStatus, uptime_seconds: Math.round((performance.now() - this.#startedAt) / 1000), load },
       services,
       system: {
         node_version: process.version,
@@ -131,10 +138,8 @@ export class HealthMonitor {
       if (result.healthy) log.info(fields, 'upstream is up');
       else log.warn(fields, 'upstream is down');
     }
-    if (result.healthy && upstream.breaker.state !== 'closed') {
-      const ticket = upstream.breaker.tryAcquire(log);
-      if (ticket !== REJECTED) upstream.breaker.recordSuccess(ticket, log);
-    }
+    if (result.healthy) upstream.breaker.recordProbeSuccess(log);
+    else upstream.breaker.recordProbeFailure(result.errorCode ?? 'unhealthy', log);
   }
 }
 
@@ -154,6 +159,8 @@ function serviceReport(upstream: Upstream) {
     checked_at: health.checkedAt > 0 ? new Date(health.checkedAt).toISOString() : null,
     error: health.errorCode,
     circuit: breaker.snapshot(),
+    bulkhead: upstream.bulkhead.snapshot(),
+    retry_budget: upstream.retryBudget.snapshot(),
   };
 }
 

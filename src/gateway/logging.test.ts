@@ -17,7 +17,7 @@ before(async () => {
     if (recorded.url === '/health') return sendJson(response, 200, { status: 'healthy' });
     sendJson(response, 500, { error: { code: 'INTERNAL_ERROR', message: 'x' }, meta: { request_id: 'u' } });
   });
-  gateway = await startTestGateway({ auth: auth.url, chat: chat.url }, { BREAKER_FAILURE_THRESHOLD: '2' });
+  gateway = await startTestGateway({ auth: auth.url, chat: chat.url }, { BREAKER_MIN_CALLS: '2', BREAKER_WINDOW_SIZE: '2' });
   token = await signToken();
 });
 

@@ -19,7 +19,7 @@ export interface ProxyRoute {
   token: boolean;
   /** The logout route: a 2xx reply revokes the token at the gateway too. */
   revokesToken?: boolean;
-  /** Uses CHAT_MESSAGE_TIMEOUT_MS instead of UPSTREAM_TIMEOUT_MS for the response headers. */
+  /** Uses CHAT_MESSAGE_TIMEOUT_MS instead of UPSTREAM_TIMEOUT_MS and UPSTREAM_HEADERS_TIMEOUT_MS for the response headers. */
   slowReply?: boolean;
   /** A check of the route parameters; false returns 404 without calling the upstream. */
   validParams?: (params: Record<string, string>) => boolean;
@@ -91,7 +91,10 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDependencies): v
         upstream: upstreams[route.upstream],
         pipeline,
         mapping: route.mapping,
-        timeoutMs: route.slowReply ? config.chatMessageTimeoutMs : config.upstreamTimeoutMs,
+        // A generated reply takes long by design: its own deadline and headers timeout, and never a slow call.
+        timeoutMs: route.slowReply ? config.chatMessageTimeoutMs : config.upstreams[route.upstream].timeoutMs,
+        attemptTimeoutMs: route.slowReply ? config.chatMessageTimeoutMs : undefined,
+        slowCallCheck: !route.slowReply,
         bodyLimitBytes: config.bodyLimitBytes,
         trustForwarded: config.trustForwardedHeaders,
         revokeOnSuccess: route.revokesToken ? deps.revocations : undefined,

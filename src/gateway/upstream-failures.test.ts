@@ -138,7 +138,14 @@ describe('circuit breaker', () => {
       if (recorded.url === '/health') return echoHandler(request, response, recorded);
       sendJson(response, status, { error: { code: 'X', message: 'x' }, meta: { request_id: 'u' } });
     });
-    gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url }, { BREAKER_FAILURE_THRESHOLD: '3', BREAKER_OPEN_MS: '400' });
+    gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url }, {
+      BREAKER_MIN_CALLS: '3',
+      BREAKER_WINDOW_SIZE: '3',
+      BREAKER_FAILURE_RATE: '100',
+      BREAKER_OPEN_MS: '400',
+      BREAKER_HALF_OPEN_PROBES: '1',
+      RETRY_MAX_ATTEMPTS: '1',
+    });
     token = await signToken();
     status = 404;
     for (let index = 0; index < 6; index += 1) {

@@ -4,10 +4,11 @@ import type { UpstreamCall } from '../upstream-call.ts';
 import { UpstreamFailure } from '../upstream-errors.ts';
 
 /**
- * Asks the upstream's circuit breaker before each call and reports the
+ * Asks the upstream's circuit breaker before each attempt and reports the
  * outcome. A 5xx reply, a timeout, a connection error or an unreadable reply
- * is a failure. Any other reply, 4xx included, is a success. A call the client
- * cancelled counts as neither.
+ * is a failure. Any other reply, 4xx included, is a success, and a slow one
+ * when its headers took longer than BREAKER_SLOW_CALL_MS. A call the client
+ * cancelled, or that the bulkhead rejected, counts as neither.
  */
 export function createCircuitBreakerStage(): UpstreamStage {
   return function circuitBreakerStage(next: UpstreamHandler): UpstreamHandler {
@@ -27,7 +28,7 @@ export function createCircuitBreakerStage(): UpstreamStage {
         throw error;
       }
       if (call.statusCode >= 500) breaker.recordFailure(ticket, `status ${call.statusCode}`, call.log);
-      else breaker.recordSuccess(ticket, call.log);
+      else breaker.recordSuccess(ticket, call.slowCallCheck ? call.headerTime : null, call.log);
     };
   };
 }

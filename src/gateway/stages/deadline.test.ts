@@ -11,6 +11,7 @@ function fakeCall(timeoutMs: number) {
   const call = {
     upstream: { name: 'auth' },
     timeoutMs,
+    deadlineAt: Number.POSITIVE_INFINITY,
     abort(reason: UpstreamFailure) {
       aborts.push(reason);
       rejectPending?.(reason);
@@ -26,6 +27,16 @@ test('deadline stage cancels a call without headers in time', async () => {
   await assert.rejects(createDeadlineStage()(hang)(call), (error: unknown) => error instanceof UpstreamFailure && error.kind === 'timeout');
   assert.equal(aborts.length, 1);
   assert.ok(performance.now() - started < 1000);
+});
+
+test('deadline stage sets the deadline the inner stages read', async () => {
+  const { call } = fakeCall(5000);
+  const before = performance.now();
+  let seen = 0;
+  await createDeadlineStage()(async (inner) => {
+    seen = inner.deadlineAt;
+  })(call);
+  assert.ok(seen >= before + 5000 && seen < before + 6000, `deadline at ${seen - before} ms`);
 });
 
 test('deadline stage leaves a call that answers in time alone', async () => {
