@@ -84,11 +84,12 @@ async function main(): Promise<void> {
 
   // Resolve the signing secret once, so the three processes share it and only one warning is printed.
   const shared: Env = { DATA_DIR: directory };
-  if (!env.JWT_SECRET_KEY?.trim()) {
-    readJwtSettings(env, directory);
+  const jwtMode = readJwtSettings(env, directory).mode;
+  if (jwtMode === 'hs256' && !env.JWT_SECRET_KEY?.trim()) {
     shared.JWT_SECRET_KEY = loadOrCreateSecret(directory, 'jwt-secret-key').value;
     say(`JWT_SECRET_KEY is not set: using a generated development secret kept in ${shown(join(directory, 'secrets'))}`);
   }
+  if (jwtMode === 'eddsa') say('JWT_MODE=eddsa: the auth service signs with Ed25519 keys and publishes them at /.well-known/jwks.json');
 
   const embedded = !env.DATABASE_URL?.trim();
   const dbNote = (name: string) =>
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
 
   const services: ServiceSpec[] = [
     { name: 'auth service', entry: 'src/auth/main.ts', port: authPort, env: shared, note: dbNote('auth') },
-    { name: 'chat service', entry: 'src/chat/main.ts', port: chatPort, env: shared, note: dbNote('chat') },
+    // The chat service fetches the auth service's public keys when JWT_MODE=eddsa.
+    { name: 'chat service', entry: 'src/chat/main.ts', port: chatPort, env: { ...shared, AUTH_SERVICE_URL: env.AUTH_SERVICE_URL ?? `http://127.0.0.1:${authPort}` }, note: dbNote('chat') },
   ];
   const gateway: ServiceSpec = {
     name: 'gateway',

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   ConfigError,
   readDatabaseUrl,
@@ -35,8 +35,27 @@ export interface AuthConfig {
   pgliteDirectory: string;
   logLevel: LogLevel;
   jwt: JwtSettings;
+  /** The Ed25519 key folder and its timing, present when JWT_MODE=eddsa. */
+  signingKeys?: SigningKeySettings;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+}
+
+export interface SigningKeySettings {
+  directory: string;
+  /** Seconds between a rotation and the first token its new key signs; verifiers fetch the key in the meantime. */
+  activationDelaySeconds: number;
+  /** How often the service reads the key folder again, so a rotation needs no restart. */
+  reloadIntervalMs: number;
+}
+
+/** Reads the key folder settings of `eddsa` mode. */
+export function readSigningKeySettings(env: Env, directory: string): SigningKeySettings {
+  return {
+    directory: resolve(readString(env, 'JWT_KEYS_DIR', join(directory, 'jwt-keys'))),
+    activationDelaySeconds: readInteger(env, 'JWT_KEY_ACTIVATION_DELAY_SECONDS', 60, { min: 0, max: 86_400 }),
+    reloadIntervalMs: readInteger(env, 'JWT_KEYS_RELOAD_SECONDS', 10, { min: 1, max: 3600 }) * 1000,
+  };
 }
 
 /** Reads and validates the auth service's settings; throws a ConfigError that names the first invalid variable. */
@@ -67,6 +86,7 @@ export function readAuthConfig(env: Env, logger?: Logger): AuthConfig {
     pgliteDirectory: join(directory, 'auth-db'),
     logLevel,
     jwt,
+    signingKeys: jwt.mode === 'eddsa' ? readSigningKeySettings(env, directory) : undefined,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
   };

@@ -9,9 +9,11 @@ import { createLogger, type Logger } from '../common/logger.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { readAuthConfig, type AuthConfig } from './config.ts';
 import { registerHealthRoute } from './health.ts';
+import { registerJwksRoute } from './jwks.ts';
 import { PasswordHasher } from './passwords.ts';
 import { registerAuthRoutes } from './routes.ts';
 import { SessionIssuer } from './sessions.ts';
+import { SigningKeyRing } from './signing-keys.ts';
 import { AuthStore } from './store.ts';
 import { ExpiredRowSweeper } from './sweeper.ts';
 import { AccessTokenSigner } from './tokens.ts';
@@ -42,21 +44,24 @@ export interface AuthAppDependencies {
   db: Database;
   hasher: PasswordHasher;
   clock?: Clock;
+  /** The Ed25519 keys; required when `config.jwt.mode` is `eddsa`. */
+  keyRing?: SigningKeyRing;
 }
 
 /** Builds the auth Fastify app on an open, migrated database, without listening. */
-export function buildAuthApp({ config, logger, db, hasher, clock = systemClock }: AuthAppDependencies): FastifyInstance {
+export function buildAuthApp({ config, logger, db, hasher, clock = systemClock, keyRing }: AuthAppDependencies): FastifyInstance {
   const store = new AuthStore(db);
-  const signer = new AccessTokenSigner(config.jwt, config.accessTokenTtlSeconds, clock);
+  const signer = new AccessTokenSigner(config.jwt, config.accessTokenTtlSeconds, clock, keyRing);
   const sessions = new SessionIssuer(store, signer, config.refreshTokenTtlSeconds, clock);
   const app = createService({ logger, bodyLimit: BODY_LIMIT_BYTES });
 
   registerHealthRoute(app, { service: SERVICE_NAME, pingDatabase: () => store.ping() });
+  registerJwksRoute(app, keyRing);
   registerAuthRoutes(app, {
     store,
     hasher,
     sessions,
-    verifyAccessToken: createAccessTokenVerifier(config.jwt),
+    verifyAccessToken: createAccessTokenVerifier(config.jwt, keyRing?.getKey),
     clock,
     clockToleranceSeconds: config.jwt.clockToleranceSeconds,
   });
@@ -72,17 +77,33 @@ export async function startAuthService(env: Env, options: AuthServiceOptions = {
   const config = readAuthConfig(env, logger);
   const clock = options.clock ?? systemClock;
 
-  const db = await openDatabase({ url: config.databaseUrl, schema: config.schema, dataDirectory: config.pgliteDirectory, logger });
+  const keyRing = config.signingKeys
+    ? await SigningKeyRing.open({
+        directory: config.signingKeys.directory,
+        clock,
+        retentionSeconds: config.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds,
+        logger,
+      })
+    : undefined;
+  let db: Database;
+  try {
+    db = await openDatabase({ url: config.databaseUrl, schema: config.schema, dataDirectory: config.pgliteDirectory, logger });
+  } catch (error) {
+    keyRing?.stop();
+    throw error;
+  }
+  keyRing?.startReloading(config.signingKeys!.reloadIntervalMs);
   let app: FastifyInstance | undefined;
   let sweeper: ExpiredRowSweeper | undefined;
   try {
     await migrate(db, MIGRATIONS_DIRECTORY, logger);
     const hasher = await PasswordHasher.create();
-    app = buildAuthApp({ config, logger, db, hasher, clock });
+    app = buildAuthApp({ config, logger, db, hasher, clock, keyRing });
     await app.listen({ port: config.port, host: config.host });
     sweeper = new ExpiredRowSweeper(new AuthStore(db), clock, logger);
     sweeper.start();
   } catch (error) {
+    keyRing?.stop();
     await app?.close();
     await db.close();
     throw error;
@@ -102,6 +123,7 @@ export async function startAuthService(env: Env, options: AuthServiceOptions = {
     close() {
       closing ??= (async () => {
         await runningSweeper.stop();
+        keyRing?.stop();
         await running.close();
         await db.close();
         logger.info('auth service stopped');

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { JwtSettings } from '../common/jwt.ts';
 import type { Clock } from './clock.ts';
@@ -16,16 +16,29 @@ export interface SignedAccessToken {
   expiresAt: Date;
 }
 
-/** Signs HS256 access tokens with the settings the gateway and the chat service verify against. */
+/** The key that signs the next token: the HS256 secret, or the current Ed25519 key with its kid. */
+export interface SigningKeySource {
+  current(): { kid: string; privateKey: KeyObject };
+}
+
+/**
+ * Signs access tokens with the settings the gateway and the chat service
+ * verify against: HS256 with the shared secret, or EdDSA with the key ring's
+ * current key, whose `kid` goes into the header.
+ */
 export class AccessTokenSigner {
   readonly #settings: JwtSettings;
   readonly #ttlSeconds: number;
   readonly #clock: Clock;
+  readonly #keys: SigningKeySource | undefined;
 
-  constructor(settings: JwtSettings, ttlSeconds: number, clock: Clock) {
+  constructor(settings: JwtSettings, ttlSeconds: number, clock: Clock, keys?: SigningKeySource) {
+    if ((settings.mode ?? 'hs256') === 'eddsa' && !keys) throw new TypeError('AccessTokenSigner needs a key source in eddsa mode');
+    if ((settings.mode ?? 'hs256') === 'hs256' && !settings.secret) throw new TypeError('AccessTokenSigner needs settings.secret in hs256 mode');
     this.#settings = settings;
     this.#ttlSeconds = ttlSeconds;
     this.#clock = clock;
+    this.#keys = (settings.mode ?? 'hs256') === 'eddsa' ? keys : undefined;
   }
 
   get ttlSeconds(): number {
@@ -36,15 +49,20 @@ export class AccessTokenSigner {
     const issuedAt = Math.floor(this.#clock() / 1000);
     const expiresAt = issuedAt + this.#ttlSeconds;
     const jti = randomUUID();
-    const token = await new SignJWT({ username: subject.username, sid: subject.familyId })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    const jwt = new SignJWT({ username: subject.username, sid: subject.familyId })
       .setSubject(subject.userId)
       .setIssuer(this.#settings.issuer)
       .setAudience(this.#settings.audience)
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
-      .setJti(jti)
-      .sign(this.#settings.secret);
+      .setJti(jti);
+    let token: string;
+    if (this.#keys) {
+      const key = this.#keys.current();
+      token = await jwt.setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
+    } else {
+      token = await jwt.setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(this.#settings.secret!);
+    }
     return { token, jti, expiresAt: new Date(expiresAt * 1000) };
   }
 }
