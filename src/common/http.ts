@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { AppError, errorBody, type ErrorDetail } from './errors.ts';
 import { bearerToken, type AccessTokenClaims, type AccessTokenVerifier } from './jwt.ts';
 import type { Logger } from './logger.ts';
@@ -32,6 +40,16 @@ export interface ServiceOptions {
    * passes a function that also starts a trace when there is none.
    */
   traceIdOf?: (raw: IncomingMessage) => string | undefined;
+  /** Node HTTP server limits and the handler of requests Node cannot parse, for a service that faces clients. */
+  serverOptions?: { http?: ServerOptions; requestTimeout?: number; clientErrorHandler?: (error: Error, socket: Duplex) => void };
+}
+
+/** Query parameters whose values are secrets, replaced in the access-log URL. */
+const SECRET_QUERY_PARAMETER = /([?&](?:access_token|refresh_token|token|password|code|csrf_token)=)[^&#]*/gi;
+
+/** Returns `url` with the values of secret-bearing query parameters replaced, for log lines. */
+export function redactUrl(url: string): string {
+  return url.includes('?') ? url.replace(SECRET_QUERY_PARAMETER, '$1[redacted]') : url;
 }
 
 function traceIdOfHeader(raw: IncomingMessage): string | undefined {
@@ -42,8 +60,11 @@ function traceIdOfHeader(raw: IncomingMessage): string | undefined {
  * Creates a Fastify instance with what every service shares: request ids,
  * one access-log line per request, and errors in the common response format.
  */
-export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, traceIdOf = traceIdOfHeader }: ServiceOptions): FastifyInstance {
+export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, traceIdOf = traceIdOfHeader, serverOptions }: ServiceOptions): FastifyInstance {
   const app = Fastify({
+    http: serverOptions?.http,
+    requestTimeout: serverOptions?.requestTimeout,
+    clientErrorHandler: serverOptions?.clientErrorHandler,
     loggerInstance: logger as FastifyBaseLogger,
     // The onResponse hook below writes the single access-log line instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
@@ -73,7 +94,7 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
     const line = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
-      url: request.url,
+      url: redactUrl(request.url),
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
       userId: request.user?.sub,
