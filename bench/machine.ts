@@ -12,6 +12,9 @@ export interface MachineInfo {
   wrk: string | null;
   /** 1-minute load average when the run started: other work on the machine skews the figures. */
   loadAverageAtStart: number;
+  /** Commit of the code measured, and whether src/ had uncommitted changes. */
+  gitCommit: string | null;
+  sourceModified: boolean;
 }
 
 function firstLine(command: string, args: string[]): string | null {
@@ -36,5 +39,7 @@ export function describeMachine(nginxPath: string | undefined, wrkPath: string |
     nginx: nginxPath ? firstLine(nginxPath, ['-v']) : null,
     wrk: wrkPath ? firstLine(wrkPath, ['-v']) : null,
     loadAverageAtStart: loadAverage(),
+    gitCommit: firstLine('git', ['rev-parse', '--short', 'HEAD']),
+    sourceModified: (firstLine('git', ['status', '--porcelain', '--', 'src']) ?? '') !== '',
   };
 }

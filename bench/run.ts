@@ -129,12 +129,25 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
   for (const system of systems) if (system.id !== 'direct') await system.server?.process.stop();
 
   const gatewayMeasured = systems.some((system) => system.id === 'gateway');
-  const dashboard = options.extras && gatewayMeasured ? await runDashboard(context) : undefined;
-  const breaker = options.extras && gatewayMeasured ? await runBreaker(context, upstream) : undefined;
-  const connections = options.extras && gatewayMeasured && options.holdConnections > 0 ? await runConnections(context) : undefined;
+  const extras = options.extras && gatewayMeasured;
+  const scenarioErrors: Record<string, string> = {};
+  const attempt = async <T>(name: string, enabled: boolean, run: () => Promise<T>): Promise<T | undefined> => {
+    if (!enabled) return undefined;
+    try {
+      return await run();
+    } catch (error) {
+      // A failed scenario is reported, and the figures measured so far are still written.
+      scenarioErrors[name] = error instanceof Error ? error.message : String(error);
+      log(`${name} failed: ${scenarioErrors[name]}`);
+      return undefined;
+    }
+  };
+  const dashboard = await attempt('dashboard', extras, () => runDashboard(context));
+  const breaker = await attempt('breaker', extras, () => runBreaker(context, upstream));
+  const connections = await attempt('connections', extras && options.holdConnections > 0, () => runConnections(context));
   const saveDirectory = options.output ? resolve(repositoryRoot, dirname(options.output)) : undefined;
-  const profile = options.profile && gatewayMeasured ? await runProfile(context, upstream, saveDirectory) : undefined;
-  const variants = options.profile && gatewayMeasured ? await runVariants(context, upstream) : undefined;
+  const profile = await attempt('profile', options.profile && gatewayMeasured, () => runProfile(context, upstream, saveDirectory));
+  const variants = await attempt('variants', options.profile && gatewayMeasured, () => runVariants(context, upstream));
 
   const addedOpenP99 = gatewayMeasured ? addedOpenLoopP99(rounds, 'gateway') : undefined;
   return {
@@ -153,7 +166,8 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
     connections,
     profile,
     variants,
-    targets: checkTargets({ summaries, ratios, addedOpenP99, dashboard, breaker, connections }),
+    scenarioErrors,
+    targets: checkTargets({ summaries, ratios, addedOpenP99, dashboard, breaker, connections, scenarioErrors }),
   };
 }
 

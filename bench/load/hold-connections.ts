@@ -29,6 +29,8 @@ export interface PassResult {
   errors: number;
   /** Connections closed by the server or reset since the previous pass. */
   closed: number;
+  /** Responses by HTTP status. */
+  statusCounts: Record<string, number>;
   elapsedMs: number;
 }
 
@@ -111,7 +113,7 @@ const openConnections: HeldConnection[] = [];
 
 async function pass(first: boolean): Promise<PassResult> {
   const started = Date.now();
-  const result: PassResult = { open: 0, ok: 0, non2xx: 0, errors: 0, closed: 0, elapsedMs: 0 };
+  const result: PassResult = { open: 0, ok: 0, non2xx: 0, errors: 0, closed: 0, elapsedMs: 0, statusCounts: {} };
   const count = first ? settings!.connections : openConnections.length;
   for (let start = 0; start < count; start += settings!.batchSize) {
     const batch = Array.from({ length: Math.min(settings!.batchSize, count - start) }, (_, offset) => start + offset);
@@ -121,6 +123,7 @@ async function pass(first: boolean): Promise<PassResult> {
           const connection = first ? await open() : openConnections[index];
           if (first) openConnections.push(connection);
           const status = await connection.request(settings!.timeoutMs);
+          result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
           if (status >= 200 && status <= 299) result.ok += 1;
           else result.non2xx += 1;
         } catch {

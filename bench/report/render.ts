@@ -34,6 +34,8 @@ export interface BenchResults {
   profile?: ProfileResult;
   /** Gateway variants without one stage, measured with --profile. */
   variants?: VariantResult[];
+  /** Error message of each scenario that failed, by scenario name. */
+  scenarioErrors: Record<string, string>;
   targets: TargetCheck[];
 }
 
@@ -59,6 +61,7 @@ export function renderReport(results: BenchResults): string {
 
   lines.push(
     `Machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, ${machine.nginx ?? 'no nginx'}, ${machine.wrk ?? 'no wrk'}; load average at start ${machine.loadAverageAtStart}.`,
+    `Code: commit ${machine.gitCommit ?? 'unknown'}${machine.sourceModified ? ' with uncommitted changes under src/' : ''}.`,
     `Command: ${results.command}`,
     `Closed loop: ${settings.closedLoopTool}, ${settings.connections} connections, ${settings.durationSeconds} s per system and round. ` +
       `Open loop: ${settings.rate} req/s for ${settings.openDurationSeconds} s over ${settings.openConnections} connections. ` +
@@ -66,7 +69,8 @@ export function renderReport(results: BenchResults): string {
     '',
   );
   for (const skipped of results.skipped) lines.push(`Skipped ${SYSTEM_LABELS[skipped.id]}: ${skipped.reason}`);
-  if (results.skipped.length > 0) lines.push('');
+  for (const [name, message] of Object.entries(results.scenarioErrors)) lines.push(`Scenario ${name} failed: ${message}`);
+  if (results.skipped.length > 0 || Object.keys(results.scenarioErrors).length > 0) lines.push('');
 
   lines.push(`### Absolute figures: median (min–max) over ${results.rounds.length} rounds`, '', absoluteTable(labelled), '');
   lines.push('CPU µs/req of the direct call is the upstream server\'s own CPU per request.', '');
@@ -122,8 +126,10 @@ export function renderReport(results: BenchResults): string {
     lines.push(
       '### Idle keep-alive connections',
       '',
-      `${requested} connections, one request each: ${firstPass.ok} ok, ${firstPass.non2xx} non-2xx, ${firstPass.errors} errors, ${firstPass.open} open after ${(firstPass.elapsedMs / 1000).toFixed(1)} s.`,
-      `Second request on each: ${secondPass.ok} ok, ${secondPass.non2xx} non-2xx, ${secondPass.errors} errors, ${secondPass.open} still open.`,
+      `${requested} connections, one request each: ${firstPass.ok} ok, ${firstPass.non2xx} non-2xx, ${firstPass.errors} errors ` +
+        `(statuses ${JSON.stringify(firstPass.statusCounts)}), ${firstPass.open} open after ${(firstPass.elapsedMs / 1000).toFixed(1)} s.`,
+      `Second request on each: ${secondPass.ok} ok, ${secondPass.non2xx} non-2xx, ${secondPass.errors} errors ` +
+        `(statuses ${JSON.stringify(secondPass.statusCounts)}), ${secondPass.open} still open.`,
       `Gateway RSS: ${megabytes(baselineRssBytes)} before, ${megabytes(sampledPeakRssBytes)} highest sample while holding, ${megabytes(peakRssBytes)} peak (VmHWM).`,
       '',
     );

@@ -20,12 +20,27 @@ export interface TargetInputs {
   dashboard?: DashboardResult;
   breaker?: BreakerResult;
   connections?: ConnectionsResult;
+  /** Error message of each scenario that failed, by scenario name. */
+  scenarioErrors?: Record<string, string>;
 }
 
 /** 200 MB in SI units (10^6 bytes), the stricter reading. */
 const RSS_LIMIT_BYTES = 200e6;
 
-export function checkTargets({ summaries, ratios, addedOpenP99, dashboard, breaker, connections }: TargetInputs): TargetCheck[] {
+export function checkTargets(inputs: TargetInputs): TargetCheck[] {
+  const checks = measuredChecks(inputs);
+  // A scenario that failed fails its target too, with the error in place of a figure.
+  const scenarioOfTarget: [string, RegExp][] = [['dashboard', /^dashboard/], ['breaker', /^open-breaker/], ['connections', /keep-alive connections/]];
+  for (const check of checks) {
+    for (const [scenario, pattern] of scenarioOfTarget) {
+      const error = inputs.scenarioErrors?.[scenario];
+      if (error && pattern.test(check.target)) Object.assign(check, { measured: `failed: ${error}`, met: false });
+    }
+  }
+  return checks;
+}
+
+function measuredChecks({ summaries, ratios, addedOpenP99, dashboard, breaker, connections }: TargetInputs): TargetCheck[] {
   const gateway = summaries.gateway?.metrics;
   const fastify = summaries['fastify-proxy']?.metrics;
   const vsFastify = ratios.gateway?.['fastify-proxy'];

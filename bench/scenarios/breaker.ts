@@ -10,11 +10,11 @@ import { PROXIED_PATH, startUpstream, UPSTREAM_PATH, type RunningServer } from '
 import { FETCH_TIMEOUT_MS, startScenarioGateway, type ScenarioContext } from './context.ts';
 
 /**
- * Longer than the measurement, so every measured request meets an open
- * circuit and none is a half-open probe (the default open period is 10 s).
+ * Open period of the circuit, longer than the measurement, so every measured
+ * request meets an open circuit and none is a half-open probe.
  */
 const BREAKER_OPEN_MS = 120_000;
-/** Sequential requests sent after the upstream stops, to open the circuit (the default threshold is 5 failures). */
+/** Sequential requests sent after the upstream stops, enough to open the circuit with the gateway's default thresholds. */
 const TRIP_REQUESTS = 20;
 const SEQUENTIAL_REQUESTS = 5000;
 
@@ -41,7 +41,8 @@ export async function runBreaker(context: ScenarioContext, directUpstream: Runni
     name: 'gateway-breaker',
     chatServiceUrl: upstream.origin,
     authServiceUrl: upstream.origin,
-    extraEnv: { BREAKER_OPEN_MS: String(BREAKER_OPEN_MS) },
+    // The maximum open period must not be shorter than the first one, or the gateway rejects the configuration.
+    extraEnv: { BREAKER_OPEN_MS: String(BREAKER_OPEN_MS), BREAKER_OPEN_MAX_MS: String(BREAKER_OPEN_MS) },
   });
   try {
     const healthy = await fetch(gateway.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
