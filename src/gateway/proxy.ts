@@ -132,6 +132,7 @@ class ProxyResponse implements ResponseSink {
   readonly #request: FastifyRequest;
   readonly #reply: FastifyReply;
   readonly #res: ServerResponse;
+  #bodyStarted = false;
 
   constructor(call: UpstreamCall, request: FastifyRequest, reply: FastifyReply) {
     this.#call = call;
@@ -155,9 +156,13 @@ class ProxyResponse implements ResponseSink {
       return;
     }
     this.#call.pipe(this);
+    // Node holds written headers until the first body byte; when none has arrived, the client gets them now,
+    // so a stream's headers and a stalled body are visible as they happen.
+    if (!this.#bodyStarted && !this.#res.writableEnded && !this.#res.destroyed) this.#res.flushHeaders();
   }
 
   write(chunk: Buffer): boolean {
+    this.#bodyStarted = true;
     if (this.#res.write(chunk)) return true;
     this.#res.once('drain', onClientDrain);
     return false;
