@@ -28,6 +28,16 @@ describe('readAuthConfig', () => {
     assert.equal(config.pgliteDirectory, join(dataDir, 'auth-db'));
     assert.equal(config.jwt.issuer, 'mad-scientist-auth');
     assert.equal(config.jwt.audience, 'mad-scientist');
+    assert.deepEqual(config.cookies, { secure: false, refreshPath: '/api/auth' });
+    assert.equal(config.signingKeys, undefined);
+  });
+
+  it('reads the eddsa key folder and secure cookies', () => {
+    const config = read({ JWT_MODE: 'eddsa', NODE_ENV: 'production', JWT_KEY_ACTIVATION_DELAY_SECONDS: '5' });
+    assert.equal(config.jwt.mode, 'eddsa');
+    assert.equal(config.jwt.secret, undefined);
+    assert.deepEqual(config.signingKeys, { directory: join(dataDir, 'jwt-keys'), activationDelaySeconds: 5, reloadIntervalMs: 10_000 });
+    assert.equal(config.cookies.secure, true);
   });
 
   it('reads every variable', () => {
@@ -68,6 +78,12 @@ describe('readAuthConfig', () => {
     ['REFRESH_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '3600', REFRESH_TOKEN_TTL_SECONDS: '600' }],
     ['JWT_CLOCK_TOLERANCE_SECONDS', { JWT_CLOCK_TOLERANCE_SECONDS: '-1' }],
     ['JWT_SECRET_KEY', { NODE_ENV: 'production', JWT_SECRET_KEY: 'short' }],
+    ['JWT_SECRET_KEY', { NODE_ENV: 'production', JWT_SECRET_KEY: 'changeme-changeme-changeme-changeme' }],
+    ['JWT_MODE', { JWT_MODE: 'none' }],
+    ['JWT_ALGORITHMS', { JWT_ALGORITHMS: 'none' }],
+    ['JWT_KEY_ACTIVATION_DELAY_SECONDS', { JWT_MODE: 'eddsa', JWT_KEY_ACTIVATION_DELAY_SECONDS: '-5' }],
+    ['COOKIE_SECURE', { NODE_ENV: 'production', JWT_SECRET_KEY: 'q7Vd2kP9xL4mN8wR3tY6uB1cZ5hJ0gF-aE_sQ', COOKIE_SECURE: 'false' }],
+    ['REFRESH_COOKIE_PATH', { REFRESH_COOKIE_PATH: 'api/auth' }],
   ];
   for (const [variable, env] of invalid) {
     it(`names ${variable} for ${JSON.stringify(env)}`, () => {

@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import {
   ConfigError,
+  isProduction,
+  readBoolean,
   readDatabaseUrl,
   readInteger,
   readLogLevel,
@@ -13,6 +15,7 @@ import {
 import { dataDirectory } from '../common/data-dir.ts';
 import { readJwtSettings, type JwtSettings } from '../common/jwt.ts';
 import type { Logger } from '../common/logger.ts';
+import type { CookieSettings } from './cookies.ts';
 
 export const DEFAULT_PORT = 5000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -37,6 +40,7 @@ export interface AuthConfig {
   jwt: JwtSettings;
   /** The Ed25519 key folder and its timing, present when JWT_MODE=eddsa. */
   signingKeys?: SigningKeySettings;
+  cookies: CookieSettings;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
 }
@@ -87,9 +91,23 @@ export function readAuthConfig(env: Env, logger?: Logger): AuthConfig {
     logLevel,
     jwt,
     signingKeys: jwt.mode === 'eddsa' ? readSigningKeySettings(env, directory) : undefined,
+    cookies: readCookieSettings(env),
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
   };
+}
+
+/** Reads the refresh cookie settings: Secure unless COOKIE_SECURE=false, which production rejects. */
+export function readCookieSettings(env: Env): CookieSettings {
+  const secure = readBoolean(env, 'COOKIE_SECURE', isProduction(env));
+  if (!secure && isProduction(env)) {
+    throw new ConfigError('COOKIE_SECURE', 'invalid value "false": refresh cookies must be Secure when NODE_ENV=production');
+  }
+  const refreshPath = readString(env, 'REFRESH_COOKIE_PATH', '/api/auth');
+  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(refreshPath)) {
+    throw new ConfigError('REFRESH_COOKIE_PATH', `invalid value "${refreshPath}": expected a path such as /api/auth`);
+  }
+  return { secure, refreshPath };
 }
 
 /** Accepts a host name or an IPv4 or IPv6 address, the forms `server.listen` takes. */

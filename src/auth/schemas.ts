@@ -54,11 +54,20 @@ export const loginBody = {
   },
 } as const;
 
+/** `refresh_token` may be left out when the request carries the refresh cookie instead. */
 export const refreshBody = {
   type: 'object',
-  required: ['refresh_token'],
   properties: {
     refresh_token: { type: 'string', minLength: 1, maxLength: REFRESH_TOKEN_MAX_LENGTH },
+  },
+} as const;
+
+export const passwordBody = {
+  type: 'object',
+  required: ['current_password', 'new_password'],
+  properties: {
+    current_password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX_LENGTH },
+    new_password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
   },
 } as const;
 
@@ -86,9 +95,10 @@ export const userObject = {
   },
 } as const;
 
+/** `refresh_token` is left out when the refresh token went into the HttpOnly cookie instead. */
 export const tokenPairResponse = {
   type: 'object',
-  required: ['user', 'access_token', 'refresh_token', 'token_type', 'expires_in', 'refresh_expires_in', 'meta'],
+  required: ['user', 'access_token', 'token_type', 'expires_in', 'refresh_expires_in', 'meta'],
   properties: {
     user: userObject,
     access_token: { type: 'string' },

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { readLogLevel, type Env } from '../common/config.ts';
 import { migrate, openDatabase, type Database } from '../common/database.ts';
@@ -8,6 +9,7 @@ import { createAccessTokenVerifier } from '../common/jwt.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { readAuthConfig, type AuthConfig } from './config.ts';
+import type { CookieSettings } from './cookies.ts';
 import { registerHealthRoute } from './health.ts';
 import { registerJwksRoute } from './jwks.ts';
 import { PasswordHasher } from './passwords.ts';
@@ -20,6 +22,9 @@ import { AccessTokenSigner } from './tokens.ts';
 
 export const SERVICE_NAME = 'auth';
 export const MIGRATIONS_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Cookie settings of an app built without a configuration, as in tests: Secure, on the public auth path. */
+const DEFAULT_COOKIE_SETTINGS: CookieSettings = { secure: true, refreshPath: '/api/auth' };
 
 /** Register and login bodies are a few hundred bytes; 16 KiB leaves room and bounds parsing work. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -39,7 +44,7 @@ export interface RunningService {
 }
 
 export interface AuthAppDependencies {
-  config: Pick<AuthConfig, 'jwt' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds'>;
+  config: Pick<AuthConfig, 'jwt' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds'> & { cookies?: CookieSettings };
   logger: Logger;
   db: Database;
   hasher: PasswordHasher;
@@ -54,6 +59,7 @@ export function buildAuthApp({ config, logger, db, hasher, clock = systemClock, 
   const signer = new AccessTokenSigner(config.jwt, config.accessTokenTtlSeconds, clock, keyRing);
   const sessions = new SessionIssuer(store, signer, config.refreshTokenTtlSeconds, clock);
   const app = createService({ logger, bodyLimit: BODY_LIMIT_BYTES });
+  app.register(fastifyCookie);
 
   registerHealthRoute(app, { service: SERVICE_NAME, pingDatabase: () => store.ping() });
   registerJwksRoute(app, keyRing);
@@ -64,6 +70,7 @@ export function buildAuthApp({ config, logger, db, hasher, clock = systemClock, 
     verifyAccessToken: createAccessTokenVerifier(config.jwt, keyRing?.getKey),
     clock,
     clockToleranceSeconds: config.jwt.clockToleranceSeconds,
+    cookies: config.cookies ?? DEFAULT_COOKIE_SETTINGS,
   });
   return app;
 }

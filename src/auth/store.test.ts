@@ -62,7 +62,7 @@ describe('migrations', () => {
   it('can run again even without their record', async () => {
     const user = (await store.createUser(newUser())) as { created: true; user: UserRecord };
     await db.query('DELETE FROM schema_migrations');
-    assert.deepEqual(await migrate(db, MIGRATIONS_DIRECTORY), ['001_users_and_tokens.sql']);
+    assert.deepEqual(await migrate(db, MIGRATIONS_DIRECTORY), ['001_users_and_tokens.sql', '002_password_change.sql']);
     assert.equal((await store.findUserById(user.user.id))?.username, user.user.username);
   });
 });

@@ -52,6 +52,14 @@ export interface Logout {
   now: Date;
 }
 
+export interface PasswordChange {
+  userId: string;
+  passwordHash: string;
+  accessTokenId: string;
+  accessTokenExpiresAt: Date;
+  now: Date;
+}
+
 export interface SweepResult {
   families: number;
   refreshTokens: number;
@@ -249,6 +257,27 @@ export class AuthStore {
         [logout.accessTokenId, logout.userId, logout.accessTokenExpiresAt],
       );
       return revoked;
+    });
+  }
+
+  /**
+   * Replaces a user's password hash and ends every session of the user in one
+   * transaction: all token families are revoked, and the access token of the
+   * request is recorded until it expires. Returns the revoked families.
+   */
+  changePassword(change: PasswordChange): Promise<string[]> {
+    return this.#db.transaction(async (tx) => {
+      await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [change.userId, change.passwordHash]);
+      const rows = await tx.query<{ id: string }>(
+        `UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = 'password_change'
+          WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+        [change.userId, change.now],
+      );
+      await tx.query(
+        'INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING',
+        [change.accessTokenId, change.userId, change.accessTokenExpiresAt],
+      );
+      return rows.map((row) => row.id);
     });
   }
 
