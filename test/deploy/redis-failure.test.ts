@@ -126,3 +126,61 @@ test('fail closed rejects unknown tokens during an outage', { skip }, async (t) 
   await eventually(() => closed.connection.available, 'reconnecting');
   assert.equal(await closed.list.isRevoked(randomUUID()), false);
 });
+
+test('gateway keeps serving through a redis outage', { skip }, async (t) => {
+  const upstream = await FakeUpstream.start();
+  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `gateway-${randomUUID()}:`, REDIS_COMMAND_TIMEOUT_MS: '200' };
+  const open = await startTestGateway({ auth: upstream.url, chat: upstream.url }, env);
+  const closed = await startTestGateway({ auth: upstream.url, chat: upstream.url }, { ...env, REVOCATION_FAILURE_MODE: 'closed' });
+  t.after(async () => {
+    await Promise.all([open.close(), closed.close()]);
+    await upstream.stop();
+  });
+  const history = (gateway: { url: string }, token: string) =>
+    fetch(`${gateway.url}/api/chat/history`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as { error?: { code: string } },
+    }));
+
+  const loggedOut = await signToken();
+  const active = await signToken();
+  const logout = await fetch(`${open.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${loggedOut}` } });
+  assert.equal(logout.status, 200);
+  assert.equal((await history(closed, loggedOut)).body.error?.code, 'TOKEN_REVOKED', 'the other gateway reads the revocation from Redis');
+
+  await redis.kill();
+  await eventually(() => open.logs.lines.some((line) => line.msg.startsWith('redis connection lost')), 'the gateway noticing the outage');
+
+  await t.test('fail open serves and still refuses known revocations', async () => {
+    assert.equal((await history(open, active)).status, 200);
+    const refused = await history(open, loggedOut);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error?.code, 'TOKEN_REVOKED');
+  });
+
+  await t.test('fail closed rejects with 503', async () => {
+    const rejected = await history(closed, active);
+    assert.equal(rejected.status, 503);
+    assert.equal(rejected.body.error?.code, 'SERVICE_UNAVAILABLE');
+    assert.equal(rejected.retryAfter, '5');
+    assert.equal((await history(closed, loggedOut)).status, 401, 'a revocation known locally is still refused');
+  });
+
+  await t.test('health and public routes do not depend on redis', async () => {
+    const health = await fetch(`${closed.url}/health`);
+    await health.arrayBuffer();
+    assert.equal(health.status, 200);
+    const login = await fetch(`${closed.url}/api/auth/login`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    await login.arrayBuffer();
+    assert.equal(login.status, 200);
+  });
+
+  await redis.restart();
+  await t.test('both recover when redis returns', async () => {
+    // Ready once at start and once more after the outage.
+    await eventually(() => open.logs.lines.filter((line) => line.msg === 'redis connection ready').length === 2, 'reconnecting');
+    await eventually(async () => (await history(closed, active)).status === 200, 'the fail-closed gateway serving again');
+    assert.equal((await history(open, active)).status, 200);
+  });
+});
