@@ -6,11 +6,13 @@
  * memory, CPU, garbage collection). docs/deployment.md lists every series.
  *
  * Each gateway has its own Registry, so several gateways in one process (as
- * in the tests) keep separate counts. Children of labelled metrics are cached
- * by label values, so recording a request allocates no label objects.
+ * in the tests) keep separate counts. The per-request series are plain
+ * numbers (metric-families.ts) cached by label values, so recording a
+ * request allocates nothing and hashes no labels.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CircuitState, CircuitTransition } from './circuit-breaker.ts';
+import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './metric-families.ts';
 import type { RedisConnection } from './redis.ts';
 import type { Upstream } from './upstream.ts';
 
@@ -36,60 +38,55 @@ export interface GatewayMetricsOptions {
   processMetrics?: boolean;
 }
 
-/** The cached children of one route and method. */
+/** The cached series of one route and method. */
 interface RouteSeries {
-  duration: Histogram.Internal<'route' | 'method'>;
-  byStatus: Map<number, Counter.Internal>;
+  duration: HistogramSeries;
+  byStatus: Map<number, CounterSeries>;
 }
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'route' | 'method' | 'status'>;
-  readonly #requestDuration: Histogram<'route' | 'method'>;
-  readonly #upstreamRequests: Counter<'upstream' | 'outcome'>;
-  readonly #upstreamDuration: Histogram<'upstream'>;
-  readonly #upstreamErrors: Counter<'upstream' | 'kind'>;
+  readonly #requests: CounterFamily;
+  readonly #requestDuration: HistogramFamily;
+  readonly #upstreamRequests: CounterFamily;
+  readonly #upstreamDuration: HistogramFamily;
+  readonly #upstreamErrors: CounterFamily;
   readonly #breakerTransitions: Counter<'upstream' | 'from' | 'to'>;
   readonly #rateLimitRejections: Counter<'scope'>;
   /** route -> method -> children. */
   readonly #routes = new Map<string, Map<string, RouteSeries>>();
-  /** upstream -> outcome -> child. */
-  readonly #upstreamOutcomes = new Map<string, Map<string, Counter.Internal>>();
-  readonly #upstreamLatency = new Map<string, Histogram.Internal<'upstream'>>();
+  /** upstream -> outcome -> series. */
+  readonly #upstreamOutcomes = new Map<string, Map<string, CounterSeries>>();
+  readonly #upstreamLatency = new Map<string, HistogramSeries>();
 
   constructor(options: GatewayMetricsOptions) {
     const registers = [this.registry];
-    this.#requests = new Counter({
+    this.#requests = new CounterFamily(this.registry, {
       name: 'gateway_http_requests_total',
       help: 'Client requests completed, by route pattern, method and response status.',
       labelNames: ['route', 'method', 'status'],
-      registers,
     });
-    this.#requestDuration = new Histogram({
+    this.#requestDuration = new HistogramFamily(this.registry, {
       name: 'gateway_http_request_duration_seconds',
       help: 'Time from receiving a client request to the end of its response, by route pattern and method.',
       labelNames: ['route', 'method'],
       buckets: LATENCY_BUCKETS,
-      registers,
     });
-    this.#upstreamRequests = new Counter({
+    this.#upstreamRequests = new CounterFamily(this.registry, {
       name: 'gateway_upstream_requests_total',
       help: 'Upstream calls, by upstream and outcome: the status class (2xx to 5xx) of the reply, or the failure kind when there was none.',
       labelNames: ['upstream', 'outcome'],
-      registers,
     });
-    this.#upstreamDuration = new Histogram({
+    this.#upstreamDuration = new HistogramFamily(this.registry, {
       name: 'gateway_upstream_response_seconds',
       help: 'Time from sending an upstream call to its response headers, for calls that got a reply.',
       labelNames: ['upstream'],
       buckets: LATENCY_BUCKETS,
-      registers,
     });
-    this.#upstreamErrors = new Counter({
+    this.#upstreamErrors = new CounterFamily(this.registry, {
       name: 'gateway_upstream_errors_total',
       help: 'Upstream calls that failed: 5xx replies (kind server-error), timeouts, refused or reset connections, invalid replies and circuit-open rejections.',
       labelNames: ['upstream', 'kind'],
-      registers,
     });
     this.#breakerTransitions = new Counter({
       name: 'gateway_circuit_breaker_transitions_total',
@@ -144,7 +141,7 @@ export class GatewayMetrics {
     const series = this.#routeSeries(route, method);
     let counter = series.byStatus.get(status);
     if (counter === undefined) {
-      counter = this.#requests.labels(route, method, String(status));
+      counter = this.#requests.series(route, method, String(status));
       series.byStatus.set(status, counter);
     }
     counter.inc();
@@ -156,17 +153,17 @@ export class GatewayMetrics {
     this.#upstreamOutcome(upstream, STATUS_CLASSES[Math.min(Math.floor(status / 100), 5)]).inc();
     let latency = this.#upstreamLatency.get(upstream);
     if (latency === undefined) {
-      latency = this.#upstreamDuration.labels(upstream);
+      latency = this.#upstreamDuration.series(upstream);
       this.#upstreamLatency.set(upstream, latency);
     }
     latency.observe(durationMs / 1000);
-    if (status >= 500) this.#upstreamErrors.labels(upstream, 'server-error').inc();
+    if (status >= 500) this.#upstreamErrors.series(upstream, 'server-error').inc();
   }
 
   /** Records an upstream call that ended without a reply; a client that went away is not an upstream error. */
   observeUpstreamFailure(upstream: string, kind: string): void {
     this.#upstreamOutcome(upstream, kind).inc();
-    if (kind !== 'client-closed') this.#upstreamErrors.labels(upstream, kind).inc();
+    if (kind !== 'client-closed') this.#upstreamErrors.series(upstream, kind).inc();
   }
 
   recordBreakerTransition(upstream: string, transition: CircuitTransition): void {
@@ -195,13 +192,13 @@ export class GatewayMetrics {
     }
     let series = byMethod.get(method);
     if (series === undefined) {
-      series = { duration: this.#requestDuration.labels(route, method), byStatus: new Map() };
+      series = { duration: this.#requestDuration.series(route, method), byStatus: new Map() };
       byMethod.set(method, series);
     }
     return series;
   }
 
-  #upstreamOutcome(upstream: string, outcome: string): Counter.Internal {
+  #upstreamOutcome(upstream: string, outcome: string): CounterSeries {
     let byOutcome = this.#upstreamOutcomes.get(upstream);
     if (byOutcome === undefined) {
       byOutcome = new Map();
@@ -209,7 +206,7 @@ export class GatewayMetrics {
     }
     let counter = byOutcome.get(outcome);
     if (counter === undefined) {
-      counter = this.#upstreamRequests.labels(upstream, outcome);
+      counter = this.#upstreamRequests.series(upstream, outcome);
       byOutcome.set(outcome, counter);
     }
     return counter;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import Fastify, { type RouteOptions } from 'fastify';
 import { AVATAR_STYLES as CHAT_AVATAR_STYLES } from '../chat/avatars/generator.ts';
