@@ -133,9 +133,9 @@ export class HistogramFamily {
       let cumulative = 0;
       for (let index = 0; index < this.#bounds.length; index += 1) {
         cumulative += series.counts[index];
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...series.labels, le: this.#bounds[index] }, value: cumulative });
+        values.push({ metricName: `${this.name}_bucket`, labels: { le: this.#bounds[index], ...series.labels }, value: cumulative });
       }
-      values.push({ metricName: `${this.name}_bucket`, labels: { ...series.labels, le: '+Inf' }, value: series.count });
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...series.labels }, value: series.count });
       values.push({ metricName: `${this.name}_sum`, labels: series.labels, value: series.sum });
       values.push({ metricName: `${this.name}_count`, labels: series.labels, value: series.count });
     }
