@@ -174,7 +174,7 @@ export function readUpstreamSettings(env: Env, prefix: string): UpstreamSettings
 export function readLoadSheddingSettings(env: Env): LoadSheddingSettings {
   return {
     maxEventLoopDelayMs: readInteger(env, 'LOAD_SHED_EVENT_LOOP_DELAY_MS', 200, { min: 0, max: 60 * SECOND }),
-    maxHeapUsedPercent: readInteger(env, 'LOAD_SHED_HEAP_PERCENT', 90, { min: 0, max: 100 }),
+    maxHeapUsedPercent: readNumber(env, 'LOAD_SHED_HEAP_PERCENT', 90, { min: 0, max: 100 }),
     sampleIntervalMs: readInteger(env, 'LOAD_SHED_SAMPLE_INTERVAL_MS', 500, { min: 10, max: 60 * SECOND }),
   };
 }

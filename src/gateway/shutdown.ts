@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../common/logger.ts';
 
+/** How often connections that became idle during shutdown are closed. */
+const IDLE_SWEEP_MS = 50;
+
 /**
  * Stops the gateway's HTTP server gracefully: it stops accepting
  * connections, answers new requests on kept-alive connections with 503
@@ -13,12 +16,16 @@ export async function closeGracefully(app: FastifyInstance, graceMs: number, log
   if (open > 0) logger.info({ connections: open, graceMs }, 'waiting for open connections before stopping');
 
   const closed = app.close().then(() => 'closed' as const);
+  // Node closes the connections that are idle when closing starts, but a kept-alive connection whose
+  // response ends later stays open until the client drops it; closing idle ones as they appear ends the wait.
+  const sweeper = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => {
     timer = setTimeout(resolve, graceMs, 'expired');
   });
   const outcome = await Promise.race([closed, expired]);
   clearTimeout(timer);
+  clearInterval(sweeper);
   if (outcome === 'closed') return;
 
   const remaining = await connectionCount(app);
