@@ -1,7 +1,7 @@
 /**
  * W3C Trace Context: the `traceparent` header (https://www.w3.org/TR/trace-context/,
  * section 3.2) and random trace and span ids. The gateway starts or continues
- * a trace for each request and passes it on; every service writes the trace
+ * a trace for each request and passes it on. Every service writes the trace
  * id on its log lines as `trace_id`.
  */
 import { randomFillSync } from 'node:crypto';
@@ -35,7 +35,7 @@ export function parseTraceparent(header: string | string[] | undefined): TraceCo
   return { traceId, parentId, flags };
 }
 
-/** The trace id of a valid traceparent header, for log lines. */
+/** Returns the trace id of a valid traceparent header, for log lines. */
 export function traceIdFromHeader(header: string | string[] | undefined): string | undefined {
   return parseTraceparent(header)?.traceId;
 }
@@ -58,14 +58,14 @@ function randomHex(bytes: number): string {
   return hex;
 }
 
-/** A random 16-byte trace id in hex. */
+/** Returns a random 16-byte trace id in hex. */
 export function newTraceId(): string {
   let id = randomHex(16);
   while (id === ZERO_TRACE_ID) id = randomHex(16);
   return id;
 }
 
-/** A random 8-byte span id in hex. */
+/** Returns a random 8-byte span id in hex. */
 export function newSpanId(): string {
   let id = randomHex(8);
   while (id === ZERO_SPAN_ID) id = randomHex(8);

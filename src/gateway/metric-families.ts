@@ -1,11 +1,11 @@
 /**
- * Counters and histograms for the per-request hot path. prom-client's own
- * children hash and validate their labels on every `inc` and `observe`
- * (prom-client 15.1.3: about 1 µs per request for a counter and a
- * histogram), so these keep plain numbers in series objects that the caller
- * caches, and build prom-client's exposition values only at scrape time.
- * Each family registers itself with a prom-client Registry through the
- * `get()` interface that the Registry reads.
+ * Counters and histograms for the per-request hot path. prom-client 15.1.3
+ * hashes and validates the labels of its children on every `inc` and
+ * `observe`, about 1 µs per request for a counter and a histogram
+ * (bench/micro/observability.ts). These families keep plain numbers in
+ * series objects that the caller caches instead, and build the exposition
+ * values only at scrape time. Each family registers itself with a
+ * prom-client Registry through the `get()` method that the Registry reads.
  */
 import type { Metric, Registry } from 'prom-client';
 

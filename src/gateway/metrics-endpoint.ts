@@ -1,9 +1,8 @@
 /**
- * Where the metrics are served and how requests are counted. GET /metrics is
- * off the public port by default: METRICS_PORT opens a separate listener for
- * Prometheus (on METRICS_HOST, loopback by default), and
- * METRICS_ON_PUBLIC_PORT=true adds the route to the gateway's own port.
- * With neither, no metric is recorded at all.
+ * Metrics endpoints and request counting. GET /metrics is off the public port
+ * by default. METRICS_PORT opens a separate listener for Prometheus (on
+ * METRICS_HOST, loopback by default), and METRICS_ON_PUBLIC_PORT=true adds
+ * the route to the gateway's own port. With neither, no metric is recorded.
  */
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -26,7 +25,7 @@ export function readMetricsSettings(env: Env): MetricsSettings {
   };
 }
 
-/** Whether any endpoint serves the metrics, so that recording them is worth its cost. */
+/** Returns whether any endpoint serves the metrics, so that recording them is worth its cost. */
 export function metricsEnabled(settings: MetricsSettings): boolean {
   return settings.port !== null || settings.onPublicPort;
 }
@@ -53,7 +52,7 @@ export interface MetricsListener {
   close(): Promise<void>;
 }
 
-/** Starts the separate listener: GET /metrics answers the exposition text, anything else 404. */
+/** Starts the separate listener: GET /metrics returns the exposition text, any other path 404. */
 export async function startMetricsListener(metrics: GatewayMetrics, settings: MetricsSettings, logger: Logger): Promise<MetricsListener> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?', 1)[0];
@@ -82,7 +81,9 @@ export async function startMetricsListener(metrics: GatewayMetrics, settings: Me
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host;
+  let host = settings.host;
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  else if (host.includes(':')) host = `[${host}]`;
   const url = `http://${host}:${port}/metrics`;
   logger.info({ url }, 'metrics listening');
   return {

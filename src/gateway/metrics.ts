@@ -175,7 +175,7 @@ export class GatewayMetrics {
     this.#rateLimitRejections.labels(scope).inc();
   }
 
-  /** The text exposition format, for GET /metrics. */
+  /** Renders every metric in the text exposition format, for GET /metrics. */
   render(): Promise<string> {
     return this.registry.metrics();
   }

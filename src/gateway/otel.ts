@@ -13,7 +13,7 @@ export interface OtelSettings {
   /** Full URL of the OTLP/HTTP traces endpoint, such as http://collector:4318/v1/traces. */
   tracesUrl: string;
   serviceName: string;
-  /** Longest wait before a batch of finished spans is sent. */
+  /** Maximum wait before a batch of finished spans is sent. */
   scheduleDelayMs: number;
   exportTimeoutMs: number;
 }

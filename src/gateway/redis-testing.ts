@@ -11,7 +11,7 @@ export const redisSkip: string | false = process.env.TEST_REDIS_URL?.trim()
   ? false
   : 'TEST_REDIS_URL is not set: set it (for example redis://127.0.0.1:6379) to run the Redis tests';
 
-/** The TEST_REDIS_URL and a key prefix no other test run uses. */
+/** Returns the TEST_REDIS_URL and a key prefix that no other test run uses. */
 export function testRedis(): { url: string; keyPrefix: string } {
   const url = process.env.TEST_REDIS_URL?.trim();
   if (!url) throw new Error('TEST_REDIS_URL is not set');

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { ConfigError, readEnum, readInteger, readOptionalString, readString, type Env } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 
-/** What a store does when Redis cannot answer: serve from local memory (open) or reject with 503 (closed). */
+/** What a store does while Redis does not respond: serve from local memory (open) or reject with 503 (closed). */
 export type RedisFailureMode = 'open' | 'closed';
 
 export interface RedisSettings {
@@ -51,15 +51,15 @@ export function readRedisSettings(env: Env): RedisSettings | null {
   };
 }
 
-/** The longest wait between two reconnection attempts. */
+/** Maximum wait between two reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
 /**
- * A Redis client with the failure behaviour the gateway needs: commands fail
+ * A Redis client with the failure behaviour the gateway needs. Commands fail
  * at once while the connection is down instead of queueing (offline queue
- * off), each command has a timeout, and the client reconnects forever with a
- * backoff capped at 2 s. Losing and regaining the connection is logged once
- * per change. Keys are prefixed with `keyPrefix` by ioredis, in scripts too.
+ * off), and each command has a timeout. The client reconnects forever, with
+ * a backoff capped at 2 s. Losing and regaining the connection is logged
+ * once per change. ioredis prefixes keys with `keyPrefix`, in scripts too.
  */
 export class RedisConnection {
   readonly client: Redis;
@@ -147,7 +147,7 @@ export class RedisConnection {
   }
 }
 
-/** The URL without its password, for log lines. */
+/** Returns the URL with its password masked, for log lines. */
 export function redactedUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';

@@ -5,27 +5,27 @@ import { MemoryRevocationList, type RevocationList } from './revocation-list.ts'
 
 export interface RedisRevocationListOptions {
   connection: RedisConnection;
-  /** What `isRevoked` does while Redis cannot answer; see the class comment. */
+  /** What `isRevoked` does while Redis does not respond; see the class comment. */
   failureMode: RedisFailureMode;
   clockToleranceSeconds: number;
   logger: Logger;
   now?: () => number;
 }
 
-/** Seconds a client is told to wait when a fail-closed check rejects its request. */
+/** Retry-After, in seconds, of a request that a fail-closed check rejects. */
 const FAIL_CLOSED_RETRY_AFTER_SECONDS = '5';
 
 /**
- * A RevocationList shared by every gateway replica through Redis: one key
- * `<prefix>revoked:<jti>` per revoked access token, holding its `exp`, with a
- * TTL of the token's remaining lifetime plus the clock tolerance, so Redis
- * drops it once the token would be refused as expired anyway.
+ * A RevocationList shared by every gateway replica through Redis. Each
+ * revoked access token has one key `<prefix>revoked:<jti>` containing its
+ * `exp`. The key's TTL is the token's remaining lifetime plus the clock
+ * tolerance, so Redis drops it once the token would be rejected as expired.
  *
  * A local MemoryRevocationList is checked first. It holds the revocations
  * made through this replica and those found in Redis, so a token is looked
  * up in Redis only until it is known to be revoked.
  *
- * While Redis cannot answer (disconnected, or a command timed out):
+ * While Redis does not respond (disconnected, or a command timed out):
  * - `revoke` keeps the revocation locally and writes it to Redis once the
  *   connection is ready again; the logout itself still succeeds.
  * - `isRevoked` with failure mode `open` still refuses every locally known
@@ -135,7 +135,7 @@ export class RedisRevocationList implements RevocationList {
     );
   }
 
-  /** Writes the revocations kept locally during an outage, once Redis answers again. */
+  /** Writes the revocations kept locally during an outage, once Redis responds again. */
   async #recover(): Promise<void> {
     if (this.#recovering) return;
     this.#recovering = true;

@@ -3,8 +3,8 @@
  * incoming `traceparent` or starts a new one, and gets a span id of its own.
  * Upstream calls carry `traceparent` with that span id as their parent, so
  * the services' log lines (`trace_id`) and exported spans join the same trace.
- * An invalid `traceparent` is replaced, and its `tracestate` dropped, as the
- * W3C Trace Context recommendation asks.
+ * An invalid `traceparent` is replaced by a new trace, and its `tracestate`
+ * is dropped because it belongs to the discarded trace.
  *
  * With an OpenTelemetry SpanRecorder the request's span is exported when the
  * response ends; without one only the ids are made, from a pooled random
@@ -88,7 +88,7 @@ export class GatewayTracing {
   }
 }
 
-/** The trace of a request, or undefined for one that bypassed routing (such as a malformed URL). */
+/** Returns the trace of a request, or undefined for one that bypassed routing (such as a malformed URL). */
 export function traceOf(request: FastifyRequest): RequestTrace | undefined {
   return (request.raw as TracedRequest)[kTrace];
 }
