@@ -1,9 +1,9 @@
 /**
- * Micro-benchmark of what metrics and tracing add to each gateway request:
- * recording one request (a counter and a latency histogram) with the
+ * Micro-benchmark of what metrics and tracing add to each gateway request.
+ * It records one request (a counter and a latency histogram) with the
  * gateway's cached plain series, next to prom-client's labelled children and
- * label objects, and starting a request's trace context with and without an
- * incoming traceparent (no span export).
+ * label objects. It also starts a request's trace context with and without
+ * an incoming traceparent, without span export.
  * Run: taskset -c 0 node --import tsx bench/micro/observability.ts
  */
 import type { IncomingMessage } from 'node:http';

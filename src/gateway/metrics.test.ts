@@ -25,7 +25,7 @@ after(async () => {
   await Promise.all([auth?.stop(), chat?.stop()]);
 });
 
-/** The value of one sample line, such as `name{a="1"} 2`, or undefined when the series is absent. */
+/** Returns the value of one sample line, such as `name{a="1"} 2`, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((entry) => entry.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));

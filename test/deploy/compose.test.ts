@@ -93,7 +93,8 @@ test('compose build targets exist in the Dockerfile', () => {
   for (const [name, service] of Object.entries(compose.services)) {
     if (!service.build) continue;
     assert.equal(service.build.dockerfile, 'deploy/Dockerfile', name);
-    assert.ok(service.build.target && targets.has(service.build.target), `${name} builds target ${service.build.target}, which deploy/Dockerfile lacks`);
+    assert.ok(service.build.target, `${name} names no build target`);
+    assert.ok(targets.has(service.build.target), `${name} builds target ${service.build.target}, which deploy/Dockerfile lacks`);
   }
   for (const target of ['auth', 'chat', 'gateway', 'edge']) {
     const stage = dockerfile.slice(dockerfile.indexOf(`AS ${target}\n`));

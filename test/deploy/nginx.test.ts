@@ -23,7 +23,7 @@ import { freePort } from '../support/processes.ts';
 import { NGINX_BINARY, NginxProcess } from './nginx.ts';
 
 const skip = existsSync(NGINX_BINARY) ? false : `nginx is not installed at ${NGINX_BINARY}: install the Debian package nginx (.ci/run does) to run this test`;
-/** Pause between streamed words of a reply, so events arriving one by one are told apart from one buffered burst. */
+/** Pause between streamed words of a reply, so that events arriving one by one differ from one buffered burst. */
 const STREAM_DELAY_MS = 25;
 
 type Service = Awaited<ReturnType<typeof startAuthService>>;

@@ -1,8 +1,8 @@
 /**
- * Runs the real nginx with the deployment's server template, rendered the way
- * the nginx image renders it (envsubst of named variables), inside a main
- * configuration that keeps the pid file, logs and temporary files in a
- * folder of the test's own.
+ * Runs the real nginx with the deployment's server template. The template is
+ * rendered the way the nginx image renders it (envsubst of named variables).
+ * A main configuration around it keeps the pid file, logs and temporary
+ * files in a folder of the test's own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ export class NginxProcess {
     this.#child = child;
   }
 
-  /** Renders the configuration, starts nginx in the foreground and waits until it answers, within 15 s. */
+  /** Renders the configuration, starts nginx in the foreground and waits until it responds, within 15 s. */
   static async start(options: NginxOptions): Promise<NginxProcess> {
     const directory = mkdtempSync(join(tmpdir(), 'ms-nginx-'));
     const server = renderTemplate(readFileSync(TEMPLATE_PATH, 'utf8'), {
@@ -92,7 +92,7 @@ http {
     return nginx;
   }
 
-  /** What nginx wrote to stdout and stderr: the access log lines, in the `edge` JSON format. */
+  /** Returns what nginx wrote to stdout and stderr: the access log lines, in the `edge` JSON format. */
   output(): string {
     const path = join(this.directory, 'output.log');
     return existsSync(path) ? readFileSync(path, 'utf8') : '';

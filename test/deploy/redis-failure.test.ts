@@ -1,8 +1,8 @@
 /**
  * The Redis failure policy against a real redis-server that the test kills
- * and starts again on the same port: revocation checks fail open (or closed
- * when configured), revocations made during the outage are written once
- * Redis is back, and the gateway keeps serving throughout.
+ * and starts again on the same port. Revocation checks fail open, or closed
+ * when configured. Revocations made during the outage are written once Redis
+ * is back, and the gateway keeps serving throughout.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from '../support/processes.ts';
 
-/** The redis-server binary, or null when it is not installed. */
+/** Returns the path of redis-server, or null when it is not installed. */
 export function findRedisServer(): string | null {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   const path = found.stdout.trim();
@@ -33,7 +33,7 @@ export class RedisServerProcess {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts redis-server on the same port and waits until it answers PING, within 10 s. */
+  /** Starts redis-server on the same port and waits until it responds to PING, within 10 s. */
   async restart(): Promise<void> {
     if (this.#child) throw new Error('redis-server is already running');
     const child = spawn(this.binary, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
