@@ -47,5 +47,5 @@ measure('prom-client: inc/observe with a label object', (index) => {
 
 const tracing = new GatewayTracing(null);
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-measure('tracing: begin without traceparent (new trace)', () => tracing.begin({ method: 'GET', headers: {} } as IncomingMessage));
-measure('tracing: begin with a valid traceparent', () => tracing.begin({ method: 'GET', headers: { traceparent } } as IncomingMessage));
+measure('tracing: begin without traceparent (new trace)', () => tracing.begin({ method: 'GET', headers: {} } as unknown as IncomingMessage));
+measure('tracing: begin with a valid traceparent', () => tracing.begin({ method: 'GET', headers: { traceparent } } as unknown as IncomingMessage));
