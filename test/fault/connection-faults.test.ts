@@ -83,6 +83,24 @@ describe('accepted and never answered', () => {
   });
 });
 
+describe('headers timeout shorter than the deadline', () => {
+  let rig: FaultRig;
+  before(async () => {
+    rig = await startRig({ UPSTREAM_HEADERS_TIMEOUT_MS: '300', UPSTREAM_TIMEOUT_MS: '5000' });
+    rig.chat.fault = everyCall({ kind: 'hang' });
+  });
+  after(() => rig.close());
+
+  test('one attempt ends at the headers timeout, not at the deadline', async () => {
+    const response = await timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) });
+    assert.equal(response.status, 504);
+    assert.ok(response.elapsedMs >= 290, `answered after ${response.elapsedMs} ms, before the headers timeout`);
+    assert.ok(response.elapsedMs < 2000, `took ${response.elapsedMs} ms, closer to the deadline`);
+    assert.equal(rig.chat.calls.length, 1);
+    assert.ok(await rig.chat.waitFor(() => rig.chat.calls[0].closedEarlyAt !== null, 1000), 'the backend never saw the request closed');
+  });
+});
+
 describe('headers then silence', () => {
   let rig: FaultRig;
   before(async () => {
