@@ -87,9 +87,8 @@ function readSecret(env: Env, dataDirectory: string, logger?: Logger): Uint8Arra
       'JWT_SECRET_KEY is not set; using a generated development secret from the data folder',
     );
   } else {
-    const weakness = weakSecretReason(secret);
-    if (weakness && isProduction(env)) throw new ConfigError('JWT_SECRET_KEY', `${weakness} (NODE_ENV=production)`);
-    if (weakness) logger?.warn({ variable: 'JWT_SECRET_KEY', reason: weakness }, 'JWT_SECRET_KEY is weak; production refuses it');
+    const weakness = isProduction(env) ? weakSecretReason(secret) : undefined;
+    if (weakness) throw new ConfigError('JWT_SECRET_KEY', `${weakness} (NODE_ENV=production)`);
   }
   return new TextEncoder().encode(secret);
 }

@@ -44,3 +44,25 @@ export function createAuthenticate({ verify, cache, revocations }: AuthenticateO
     request.user = claims;
   };
 }
+
+/**
+ * Builds a check that identifies the user of a request without rejecting it:
+ * the claims of a valid, unrevoked Bearer token, or undefined. Rate limits
+ * use it on the legacy paths, where the service, not the gateway, decides
+ * about the token, so a request with a token counts against its user.
+ */
+export function createIdentify({ verify, cache, revocations }: AuthenticateOptions) {
+  return async function identify(request: FastifyRequest): Promise<AccessTokenClaims | undefined> {
+    try {
+      const token = bearerToken(request.headers.authorization);
+      let claims = cache.get(token);
+      if (claims === undefined) {
+        claims = await verify(token);
+        cache.set(token, claims);
+      }
+      return (await revocations.isRevoked(claims.jti)) ? undefined : claims;
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -20,6 +20,7 @@ import {
   type LoadSheddingSettings,
   type UpstreamSettings,
 } from './resilience-config.ts';
+import { readSecuritySettings, type SecuritySettings } from './security-config.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -49,6 +50,8 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Whether X-Forwarded-* headers from the client are kept and extended instead of replaced. */
   trustForwardedHeaders: boolean;
+  /** Trusted proxies, CORS, security headers, client limits and rate limits (docs/security.md). */
+  security: SecuritySettings;
 }
 
 const SECOND = 1000;
@@ -88,5 +91,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     tokenCacheSize: readInteger(env, 'TOKEN_CACHE_SIZE', 10_000, { min: 0, max: 10_000_000 }),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 1024 * 1024, { min: 1, max: 1024 * 1024 * 1024 }),
     trustForwardedHeaders: readBoolean(env, 'TRUST_FORWARDED_HEADERS', false),
+    security: readSecuritySettings(env),
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccessTokenClaims } from '../common/jwt.ts';
+import type { ClientInfo } from './edge/client-address.ts';
 
 /**
  * Hop-by-hop headers (RFC 9110, section 7.6.1) describe one connection and are
@@ -56,8 +57,10 @@ export interface ForwardingContext {
   protocol: 'http' | 'https';
   /** Verified token claims, or undefined on routes without a token check. */
   user: AccessTokenClaims | undefined;
-  /** Keep and extend the client's X-Forwarded-* instead of replacing them. */
+  /** Keep and extend the client's X-Forwarded-* instead of replacing them; unused when `client` is set. */
   trustForwarded: boolean;
+  /** The client as the edge resolved it through the trusted proxies; it decides the X-Forwarded-* values. */
+  client?: ClientInfo;
   /** W3C trace context for the upstream: the request's trace with the gateway's span as parent. */
   traceparent?: string;
   tracestate?: string;
@@ -84,14 +87,13 @@ export function appendGatewayHeaders(result: string[], headers: IncomingHttpHead
   result.push('x-request-id', context.requestId);
   if (context.traceparent !== undefined) result.push('traceparent', context.traceparent);
   if (context.tracestate !== undefined) result.push('tracestate', context.tracestate);
-  const peer = context.remoteAddress ?? 'unknown';
-  const clientChain = context.trustForwarded ? headers['x-forwarded-for'] : undefined;
-  result.push('x-forwarded-for', clientChain ? `${clientChain}, ${peer}` : peer);
-  const clientProto = context.trustForwarded ? headers['x-forwarded-proto'] : undefined;
-  result.push('x-forwarded-proto', typeof clientProto === 'string' ? clientProto : context.protocol);
-  const clientHost = context.trustForwarded ? headers['x-forwarded-host'] : undefined;
-  const host = typeof clientHost === 'string' ? clientHost : headers.host;
-  if (host) result.push('x-forwarded-host', host);
+  if (context.client) {
+    // Exactly one X-Forwarded-For, whose last entry is the peer the gateway itself saw.
+    result.push('x-forwarded-for', context.client.forwardedFor, 'x-forwarded-proto', context.client.proto);
+    if (context.client.host) result.push('x-forwarded-host', context.client.host);
+  } else {
+    appendLegacyForwarded(result, headers, context);
+  }
 
   if (context.user) {
     result.push('x-user-id', context.user.sub);
@@ -100,13 +102,25 @@ export function appendGatewayHeaders(result: string[], headers: IncomingHttpHead
   }
 }
 
+/** Appends X-Forwarded-* from the socket, or extends the client's copies when `trustForwarded` is set. */
+function appendLegacyForwarded(result: string[], headers: IncomingHttpHeaders, context: ForwardingContext): void {
+  const peer = context.remoteAddress ?? 'unknown';
+  const clientChain = context.trustForwarded ? headers['x-forwarded-for'] : undefined;
+  result.push('x-forwarded-for', clientChain ? `${clientChain}, ${peer}` : peer);
+  const clientProto = context.trustForwarded ? headers['x-forwarded-proto'] : undefined;
+  result.push('x-forwarded-proto', typeof clientProto === 'string' ? clientProto : context.protocol);
+  const clientHost = context.trustForwarded ? headers['x-forwarded-host'] : undefined;
+  const host = typeof clientHost === 'string' ? clientHost : headers.host;
+  if (host) result.push('x-forwarded-host', host);
+}
+
 /**
  * Builds the response headers for the client as a flat list for
- * `ServerResponse.writeHead`: the upstream's headers without hop-by-hop ones
- * and with the gateway's request id. Repeated headers such as Set-Cookie stay
- * separate entries.
+ * `ServerResponse.writeHead`: the upstream's headers without hop-by-hop ones,
+ * the gateway's request id, and the edge headers the upstream did not set.
+ * Repeated headers such as Set-Cookie stay separate entries.
  */
-export function clientResponseHeaders(headers: IncomingHttpHeaders, requestId: string): string[] {
+export function clientResponseHeaders(headers: IncomingHttpHeaders, requestId: string, edgeHeaders: readonly string[] = []): string[] {
   const listed = connectionOptions(headers.connection);
   const result: string[] = [];
   for (const name in headers) {
@@ -114,5 +128,9 @@ export function clientResponseHeaders(headers: IncomingHttpHeaders, requestId: s
     pushHeader(result, name, headers[name]);
   }
   result.push('x-request-id', requestId);
+  // The gateway's security and CORS headers, unless the service sent its own of the same name.
+  for (let index = 0; index < edgeHeaders.length; index += 2) {
+    if (headers[edgeHeaders[index]] === undefined) result.push(edgeHeaders[index], edgeHeaders[index + 1]);
+  }
   return result;
 }

@@ -26,6 +26,7 @@ const SUMMARIES: Readonly<Record<string, string>> = {
   'POST /api/auth/refresh': 'Exchange a refresh token for a new pair',
   'GET /api/auth/profile': 'Read the signed-in user',
   'POST /api/auth/logout': 'End the session and revoke the access token',
+  'POST /api/auth/password': 'Change the password and end every other session',
   'POST /api/chat/message': 'Send a message and get the reply, as JSON or as server-sent events',
   'GET /api/chat/history': 'Read messages, newest first, one page at a time',
   'GET /api/chat/conversations': 'List the conversations',

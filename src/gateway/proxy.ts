@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors.ts';
@@ -51,6 +52,7 @@ export function forwardingContext(request: FastifyRequest, trustForwarded: boole
     protocol: (socket as TLSSocket).encrypted ? 'https' : 'http',
     user: request.user,
     trustForwarded,
+    client: request.client ?? undefined,
     traceparent: trace?.traceparent,
     tracestate: trace?.tracestate,
   };
@@ -81,7 +83,8 @@ export function createProxyHandler(options: ProxyOptions) {
       method: request.method,
       path: mapping === null ? request.url : mapping.to + request.url.slice(mapping.from.length),
       headers: upstreamRequestHeaders(request.headers, forwardingContext(request, trustForwarded)),
-      body: hasBody(request) ? request.raw : null,
+      // A body the gateway read to validate is sent as read; any other streams from the client.
+      body: request.bufferedBody ? Readable.from([request.bufferedBody]) : hasBody(request) ? request.raw : null,
       requestId: request.id,
       log: request.log,
       timeoutMs,
@@ -147,7 +150,7 @@ class ProxyResponse implements ResponseSink {
   start(): void {
     this.#reply.hijack();
     try {
-      this.#res.writeHead(this.#call.statusCode, clientResponseHeaders(this.#call.responseHeaders!, this.#request.id));
+      this.#res.writeHead(this.#call.statusCode, clientResponseHeaders(this.#call.responseHeaders!, this.#request.id, this.#request.edgeHeaders ?? undefined));
     } catch (error) {
       // Node refuses some header combinations that llhttp accepted; the client gets a cut connection, not a wrong response.
       this.#call.abort(new UpstreamFailure('bad-response', 'the upstream response headers cannot be sent on', { cause: error }));

@@ -173,6 +173,11 @@ export const SUCCESS_RESPONSES: Readonly<Record<string, SuccessResponse>> = {
   'POST /api/auth/refresh': { status: 200, description: 'A new pair of tokens; the refresh token sent is used up.', schema: tokenPairResponse },
   'GET /api/auth/profile': { status: 200, description: 'The signed-in user.', schema: profileResponse },
   'POST /api/auth/logout': { status: 200, description: 'The session is ended and the access token revoked.', schema: logoutResponse },
+  'POST /api/auth/password': {
+    status: 200,
+    description: 'The password is changed, every earlier session of the user is revoked, and the pair of tokens starts a new one.',
+    schema: tokenPairResponse,
+  },
   'POST /api/chat/message': {
     status: 201,
     description: 'The stored message and the reply.',

@@ -38,6 +38,8 @@ export const PROXY_ROUTES: ProxyRoute[] = [
   { method: 'POST', url: '/api/auth/refresh', upstream: 'auth', mapping: AUTH, token: false },
   { method: 'GET', url: '/api/auth/profile', upstream: 'auth', mapping: AUTH, token: true },
   { method: 'POST', url: '/api/auth/logout', upstream: 'auth', mapping: AUTH, token: true, revokesToken: true },
+  // A password change ends every session; the gateway revokes the access token that made it.
+  { method: 'POST', url: '/api/auth/password', upstream: 'auth', mapping: AUTH, token: true, revokesToken: true },
   { method: 'POST', url: '/api/chat/message', upstream: 'chat', mapping: CHAT, token: true, slowReply: true },
   { method: 'GET', url: '/api/chat/history', upstream: 'chat', mapping: CHAT, token: true },
   { method: 'GET', url: '/api/chat/conversations', upstream: 'chat', mapping: CHAT, token: true },
@@ -50,6 +52,8 @@ export const PROXY_ROUTES: ProxyRoute[] = [
     token: false,
     validParams: (params) => AVATAR_FILE.test(params.file),
   },
+  // The auth service's public keys, for verifiers outside this deployment; the path is the same on both sides.
+  { method: 'GET', url: '/.well-known/jwks.json', upstream: 'auth', mapping: null, token: false },
   // Legacy paths: passed on unchanged, and the service decides about the token.
   { method: 'POST', url: '/mad-scientist/message', upstream: 'chat', mapping: null, token: false, slowReply: true },
   { method: ALL_METHODS, url: '/auth/*', upstream: 'auth', mapping: null, token: false },

@@ -6,7 +6,7 @@
  * (openapi.ts) is generated from these, so the document and the checks
  * cannot drift apart.
  */
-import { loginBody, logoutBody, refreshBody, registerBody } from '../auth/schemas.ts';
+import { loginBody, logoutBody, passwordBody, refreshBody, registerBody } from '../auth/schemas.ts';
 
 /** A JSON Schema object (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -76,6 +76,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, RequestSchemas>> = {
   'POST /api/auth/refresh': { body: refreshBody },
   'GET /api/auth/profile': {},
   'POST /api/auth/logout': { body: logoutBody },
+  'POST /api/auth/password': { body: passwordBody },
   'POST /api/chat/message': { body: messageBody },
   'GET /api/chat/history': { querystring: historyQuery },
   'GET /api/chat/conversations': { querystring: conversationsQuery },

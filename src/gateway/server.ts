@@ -4,8 +4,9 @@ import { dataDirectory } from '../common/data-dir.ts';
 import { createService } from '../common/http.ts';
 import { createAccessTokenVerifier, readJwtSettings } from '../common/jwt.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
-import { createAuthenticate } from './authenticate.ts';
+import { createAuthenticate, createIdentify } from './authenticate.ts';
 import { readGatewayConfig } from './config.ts';
+import { edgeServerOptions, registerEdge } from './edge/index.ts';
 import { HealthMonitor } from './health.ts';
 import { createLoadSheddingHook, LoadMonitor } from './load-shedding.ts';
 import { GatewayMetrics } from './metrics.ts';
@@ -13,9 +14,13 @@ import { metricsEnabled, readMetricsSettings, registerMetrics, startMetricsListe
 import { registerApiDocs } from './openapi.ts';
 import { createSpanRecorder, readOtelSettings } from './otel.ts';
 import { buildHealthCheckPipeline, buildUpstreamPipeline } from './pipeline.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { RedisRateLimitStore } from './rate-limit-redis.ts';
+import { MemoryRateLimitStore } from './rate-limit-store.ts';
 import { readRedisSettings, RedisConnection } from './redis.ts';
 import { MemoryRevocationList, type RevocationList } from './revocation-list.ts';
 import { RedisRevocationList } from './revocation-list-redis.ts';
+import { readsBody, registerRequestPolicies } from './request-policies.ts';
 import { registerRoutes } from './routes.ts';
 import { closeGracefully } from './shutdown.ts';
 import { GatewayTracing, registerTracing } from './tracing.ts';
@@ -94,7 +99,18 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
     load,
   });
 
-  const app = createService({ logger, bodyLimit: config.bodyLimitBytes, accessLogFields: upstreamLogFields, traceIdOf: (raw) => tracing.begin(raw) });
+  const rateLimits = new RateLimiter(redis ? new RedisRateLimitStore(redis, logger) : new MemoryRateLimitStore(), config.security.rateLimits);
+  const tokenCheck = { verify: createAccessTokenVerifier(jwt), cache: new TokenCache(config.tokenCacheSize), revocations };
+
+  const app = createService({
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    accessLogFields: upstreamLogFields,
+    traceIdOf: (raw) => tracing.begin(raw),
+    serverOptions: edgeServerOptions(config.security, logger),
+  });
+  // First, so that every response carries the security headers and no faulty request goes further.
+  registerEdge(app, config.security, { readsBody: (request) => config.security.requestValidation && readsBody(request) });
   app.decorateRequest('upstreamCalls', null);
   app.decorate('metrics', metrics);
   if (metrics) registerMetrics(app, metrics, metricsSettings);
@@ -103,15 +119,17 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
   app.addContentTypeParser('*', leaveBodyUnread);
   // Before authentication and routes, so an overloaded gateway spends nothing on a request it sheds.
   if (load.enabled) app.addHook('onRequest', createLoadSheddingHook(load));
+  registerRequestPolicies(app, {
+    limiter: rateLimits,
+    validate: config.security.requestValidation,
+    bodyIdleTimeoutMs: config.security.clientLimits.bodyIdleTimeoutMs,
+    identify: createIdentify(tokenCheck),
+  });
   registerRoutes(app, {
     config,
     upstreams,
     pipeline: buildUpstreamPipeline({ metrics }),
-    authenticate: createAuthenticate({
-      verify: createAccessTokenVerifier(jwt),
-      cache: new TokenCache(config.tokenCacheSize),
-      revocations,
-    }),
+    authenticate: createAuthenticate(tokenCheck),
     revocations,
     health,
   });
@@ -122,6 +140,7 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
     load.stop();
     await metricsListener?.close();
     await revocations.close();
+    await rateLimits.close();
     await redis?.close();
     await tracing.close();
     await Promise.all(Object.values(upstreams).map((upstream) => upstream.close()));

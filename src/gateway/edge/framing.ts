@@ -1,0 +1,52 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError } from '../../common/errors.ts';
+
+/**
+ * Checks the message framing that Node's parser (llhttp) leaves to the
+ * application. Measured on Node 20.20 with raw sockets, llhttp already
+ * rejects with 400: Content-Length together with Transfer-Encoding, two
+ * Content-Length headers, a Content-Length list or sign, a Transfer-Encoding
+ * that does not end in chunked, two Transfer-Encoding headers, obs-fold
+ * continuation lines, bare LF or CR, NUL bytes and a missing Host. It lets
+ * through `Transfer-Encoding: gzip, chunked`, an empty Transfer-Encoding,
+ * Transfer-Encoding on HTTP/1.0, two Host headers and an absolute-form
+ * request target; this check rejects those, and repeats the Content-Length
+ * checks in case a later Node version relaxes them.
+ */
+export function checkFraming(request: IncomingMessage): void {
+  const raw = request.rawHeaders;
+  let contentLengths = 0;
+  let transferEncodings = 0;
+  let hosts = 0;
+  let transferEncoding = '';
+  let contentLength = '';
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index].toLowerCase();
+    if (name === 'content-length') {
+      contentLengths += 1;
+      contentLength = raw[index + 1];
+    } else if (name === 'transfer-encoding') {
+      transferEncodings += 1;
+      transferEncoding = raw[index + 1];
+    } else if (name === 'host') {
+      hosts += 1;
+    }
+  }
+
+  if (contentLengths > 1) throw framingError('more than one Content-Length header');
+  if (contentLengths === 1 && !/^\d{1,15}$/.test(contentLength.trim())) throw framingError('Content-Length is not a number of bytes');
+  if (transferEncodings > 0) {
+    if (transferEncodings > 1) throw framingError('more than one Transfer-Encoding header');
+    if (contentLengths > 0) throw framingError('both Content-Length and Transfer-Encoding');
+    if (transferEncoding.trim().toLowerCase() !== 'chunked') throw framingError('a Transfer-Encoding other than chunked');
+    // RFC 9112, section 6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing.
+    if (request.httpVersion !== '1.1') throw framingError(`Transfer-Encoding in an HTTP/${request.httpVersion} request`);
+  }
+  // RFC 9112, section 3.2: a request with more than one Host header gets a 400.
+  if (hosts > 1) throw framingError('more than one Host header');
+  if (!request.url?.startsWith('/')) throw framingError('a request target that is not an absolute path');
+}
+
+function framingError(reason: string): AppError {
+  return new AppError('BAD_REQUEST', `The request framing is invalid: ${reason}.`, { headers: { connection: 'close' } });
+}
