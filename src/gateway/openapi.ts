@@ -38,7 +38,7 @@ const SUMMARIES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The public routes: every proxied route with a path mapping (the legacy
+ * Lists the public routes: every proxied route with a path mapping (the legacy
  * `/auth/*` and `/mad-scientist/*` paths are left out), the dashboard and
  * /health.
  */
@@ -120,7 +120,7 @@ function operation(route: PublicRoute): Record<string, unknown> {
   return result;
 }
 
-/** A stable id such as `postApiChatMessage`, for generated clients. */
+/** Builds a stable operation id such as `postApiChatMessage`, for generated clients. */
 function operationId(route: PublicRoute): string {
   const words = route.url.split(/[^A-Za-z0-9]+/).filter(Boolean);
   return route.method.toLowerCase() + words.map((word) => word[0].toUpperCase() + word.slice(1)).join('');

@@ -1,8 +1,8 @@
 /**
  * Response schemas of the public API for the OpenAPI document. The auth
- * ones are the auth service's own response schemas; the others describe
- * the chat service's replies, the dashboard and the gateway's /health, as
- * docs/gateway.md and docs/persona.md give them.
+ * ones are the auth service's own response schemas. The others describe the
+ * chat service's replies, the dashboard and the gateway's /health, following
+ * docs/gateway.md and docs/persona.md.
  */
 import { logoutResponse, profileResponse, tokenPairResponse, userObject } from '../auth/schemas.ts';
 import { ERROR_CODES } from '../common/errors.ts';

@@ -17,7 +17,7 @@ export interface RequestSchemas {
   params?: JsonSchema;
 }
 
-/** Longest chat message in characters, as the chat service accepts it. */
+/** Maximum length of a chat message in characters, as the chat service accepts it. */
 export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_HISTORY_LIMIT = 100;
 export const DEFAULT_HISTORY_LIMIT = 20;
