@@ -112,6 +112,26 @@ test('metrics are off without an endpoint', async (t) => {
   assert.equal((await fetch(`${quiet.url}/metrics`)).status, 404);
 });
 
+test('metrics follow a circuit that opens', async (t) => {
+  const port = await closedPort();
+  const failing = await startTestGateway(
+    { auth: auth.url, chat: `http://127.0.0.1:${port}` },
+    { METRICS_PORT: '0', BREAKER_WINDOW_SIZE: '2', BREAKER_MIN_CALLS: '2', BREAKER_FAILURE_RATE: '50', BREAKER_OPEN_MS: '60000', RETRY_MAX_ATTEMPTS: '1' },
+  );
+  t.after(() => failing.close());
+  for (let index = 0; index < 4; index += 1) {
+    await (await fetch(`${failing.url}/api/chat/history`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
+  }
+
+  const text = await (await fetch(failing.gateway.metricsUrl!)).text();
+  assert.equal(sample(text, 'gateway_circuit_breaker_transitions_total{upstream="chat",from="closed",to="open"}'), 1);
+  assert.equal(sample(text, 'gateway_circuit_breaker_state{upstream="chat",state="open"}'), 1);
+  assert.equal(sample(text, 'gateway_upstream_requests_total{upstream="chat",outcome="unavailable"}'), 2);
+  assert.equal(sample(text, 'gateway_upstream_requests_total{upstream="chat",outcome="circuit-open"}'), 2);
+  assert.equal(sample(text, 'gateway_upstream_errors_total{upstream="chat",kind="circuit-open"}'), 2);
+  assert.equal(sample(text, 'gateway_http_requests_total{route="/api/chat/history",method="GET",status="503"}'), 4);
+});
+
 test('metrics record breaker state and transitions', async () => {
   const breaker = { state: 'closed' as CircuitState };
   const upstream = { name: 'auth', breaker, health: { healthy: true } } as unknown as Upstream;

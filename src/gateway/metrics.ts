@@ -85,7 +85,7 @@ export class GatewayMetrics {
     });
     this.#upstreamErrors = new CounterFamily(this.registry, {
       name: 'gateway_upstream_errors_total',
-      help: 'Upstream calls that failed: 5xx replies (kind server-error), timeouts, refused or reset connections, invalid replies and circuit-open rejections.',
+      help: 'Upstream calls that failed: 5xx replies (kind server-error), or the failure kind, such as timeout, unavailable, circuit-open or bulkhead-full.',
       labelNames: ['upstream', 'kind'],
     });
     this.#breakerTransitions = new Counter({
@@ -160,10 +160,13 @@ export class GatewayMetrics {
     if (status >= 500) this.#upstreamErrors.series(upstream, 'server-error').inc();
   }
 
-  /** Records an upstream call that ended without a reply; a client that went away is not an upstream error. */
+  /**
+   * Records an upstream call that ended without a reply. A client that went
+   * away or sent a broken body is not counted as an upstream error.
+   */
   observeUpstreamFailure(upstream: string, kind: string): void {
     this.#upstreamOutcome(upstream, kind).inc();
-    if (kind !== 'client-closed') this.#upstreamErrors.series(upstream, kind).inc();
+    if (kind !== 'client-closed' && kind !== 'bad-request') this.#upstreamErrors.series(upstream, kind).inc();
   }
 
   recordBreakerTransition(upstream: string, transition: CircuitTransition): void {
