@@ -49,6 +49,7 @@ export class NginxProcess {
       AUTH_SERVICE_ADDRESS: `127.0.0.1:${options.authPort}`,
       CHAT_SERVICE_ADDRESS: `127.0.0.1:${options.chatPort}`,
       WEB_ROOT: options.webRoot,
+      FORWARDED_PROTO: '$scheme',
     });
     writeFileSync(join(directory, 'default.conf'), server);
     for (const folder of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(directory, folder));
