@@ -14,6 +14,12 @@ export interface RedisRevocationListOptions {
 
 /** Retry-After, in seconds, of a request that a fail-closed check rejects. */
 const FAIL_CLOSED_RETRY_AFTER_SECONDS = '5';
+/**
+ * How long Redis is left alone after a command failed or timed out. A Redis
+ * that hangs without closing the connection would otherwise add the command
+ * timeout to every request; instead, one request per second probes it.
+ */
+const PAUSE_AFTER_FAILURE_MS = 1000;
 
 /**
  * A RevocationList shared by every gateway replica through Redis. Each
@@ -25,7 +31,8 @@ const FAIL_CLOSED_RETRY_AFTER_SECONDS = '5';
  * made through this replica and those found in Redis, so a token is looked
  * up in Redis only until it is known to be revoked.
  *
- * While Redis does not respond (disconnected, or a command timed out):
+ * While Redis does not respond (disconnected, or a command failed or timed
+ * out less than a second ago):
  * - `revoke` keeps the revocation locally and writes it to Redis once the
  *   connection is ready again; the logout itself still succeeds.
  * - `isRevoked` with failure mode `open` still refuses every locally known
@@ -45,6 +52,8 @@ export class RedisRevocationList implements RevocationList {
   /** Whether the current outage has been logged. */
   #degraded = false;
   #recovering = false;
+  /** Until this time (epoch ms), calls skip Redis because a command just failed. */
+  #pausedUntil = 0;
 
   constructor(options: RedisRevocationListOptions) {
     this.#connection = options.connection;
@@ -53,7 +62,10 @@ export class RedisRevocationList implements RevocationList {
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
     this.#local = new MemoryRevocationList({ clockToleranceSeconds: options.clockToleranceSeconds, now: this.#now });
-    this.#connection.onReady(() => void this.#recover());
+    this.#connection.onReady(() => {
+      this.#pausedUntil = 0;
+      void this.#recover();
+    });
   }
 
   async revoke(jti: string, expiresAt: number): Promise<void> {
@@ -63,11 +75,12 @@ export class RedisRevocationList implements RevocationList {
 
   async isRevoked(jti: string): Promise<boolean> {
     if (this.#local.isRevoked(jti)) return true;
-    if (!this.#connection.available) return this.#unavailable(null);
+    if (!this.#usable()) return this.#unavailable(null);
     let value: string | null;
     try {
       value = await this.#connection.client.get(revocationKey(jti));
     } catch (error) {
+      this.#pausedUntil = this.#now() + PAUSE_AFTER_FAILURE_MS;
       return this.#unavailable(error);
     }
     this.#noteSuccess();
@@ -90,13 +103,14 @@ export class RedisRevocationList implements RevocationList {
   async #write(jti: string, expiresAt: number): Promise<boolean> {
     const ttlMs = expiresAt * 1000 + this.#toleranceMs - this.#now();
     if (ttlMs <= 0) return true;
-    if (!this.#connection.available) {
+    if (!this.#usable()) {
       this.#noteOutage(null);
       return false;
     }
     try {
       await this.#connection.client.set(revocationKey(jti), String(expiresAt), 'PX', Math.ceil(ttlMs));
     } catch (error) {
+      this.#pausedUntil = this.#now() + PAUSE_AFTER_FAILURE_MS;
       this.#noteOutage(error);
       return false;
     }
@@ -113,6 +127,11 @@ export class RedisRevocationList implements RevocationList {
     }
     this.#degraded = false;
     this.#logger.info('revocation list available again');
+  }
+
+  /** Whether a command may be sent: the connection is ready and no command failed in the last second. */
+  #usable(): boolean {
+    return this.#connection.available && this.#now() >= this.#pausedUntil;
   }
 
   #unavailable(error: unknown): boolean {

@@ -127,6 +127,34 @@ test('fail closed rejects unknown tokens during an outage', { skip }, async (t) 
   assert.equal(await closed.list.isRevoked(randomUUID()), false);
 });
 
+test('a hung redis costs one timeout per second', { skip }, async (t) => {
+  const logs = new LogSink();
+  const hung = replica('open', logs);
+  t.after(async () => {
+    redis.resume();
+    await hung.close();
+  });
+  assert.equal(await hung.connection.waitUntilReady(5000), true);
+  assert.equal(await hung.list.isRevoked(randomUUID()), false);
+
+  redis.pause();
+  let started = performance.now();
+  assert.equal(await hung.list.isRevoked(randomUUID()), false, 'fail open after the command timeout');
+  const first = performance.now() - started;
+  assert.ok(first >= 150, `the first check returned after ${first.toFixed(0)} ms, before the 200 ms command timeout`);
+  started = performance.now();
+  assert.equal(await hung.list.isRevoked(randomUUID()), false);
+  const second = performance.now() - started;
+  assert.ok(second < 100, `the next check waited ${second.toFixed(0)} ms instead of skipping Redis`);
+
+  redis.resume();
+  await new Promise((done) => setTimeout(done, 1100));
+  const known = randomUUID();
+  await hung.list.revoke(known, nowSeconds() + 600);
+  assert.equal(hung.list.unwrittenCount, 0, 'after the pause, the revocation reaches Redis');
+  assert.ok(logs.lines.some((line) => line.msg === 'revocation list available again'));
+});
+
 test('gateway keeps serving through a redis outage', { skip }, async (t) => {
   const upstream = await FakeUpstream.start();
   const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `gateway-${randomUUID()}:`, REDIS_COMMAND_TIMEOUT_MS: '200' };

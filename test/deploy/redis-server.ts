@@ -64,6 +64,16 @@ export class RedisServerProcess {
     }
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, like a hung Redis. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Kills the server at once (SIGKILL), the way a crash or a network cut looks to clients. */
   async kill(): Promise<void> {
     const child = this.#child;
