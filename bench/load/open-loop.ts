@@ -103,6 +103,7 @@ await warmConnections();
 const start = await runSchedule();
 await waitForSettled(performance.now() + timeoutMs + 1000);
 const elapsedSeconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage();
 await pool.destroy();
 
 const sorted = latencies.subarray(0, measured).sort();
@@ -121,6 +122,7 @@ const result: OpenLoopResult = {
   maxMs: sorted.length > 0 ? sorted[sorted.length - 1] : Number.NaN,
   sendLagMs: { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: lags[lags.length - 1] },
   statusCounts,
+  clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -22,6 +22,8 @@ export interface OpenLoopResult extends LoadResult {
   sendLagMs: { p50: number; p99: number; max: number };
   /** Responses by HTTP status. */
   statusCounts: Record<string, number>;
+  /** CPU seconds the client process spent in all, start-up included, from process.cpuUsage(). */
+  clientCpuSeconds: number;
 }
 
 /** Settings passed to a load client child process in BENCH_LOAD, as JSON. */

@@ -50,6 +50,7 @@ while (sent < settings.requests && performance.now() < deadline) {
   }
 }
 const elapsedSeconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage();
 await client.close();
 
 const sorted = latencies.subarray(0, measured).sort();
@@ -66,6 +67,7 @@ const result: OpenLoopResult = {
   maxMs: sorted.length > 0 ? sorted[sorted.length - 1] : Number.NaN,
   sendLagMs: { p50: 0, p99: 0, max: 0 },
   statusCounts,
+  clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -108,13 +108,15 @@ export function renderReport(results: BenchResults): string {
     lines.push(
       '### Open circuit breaker',
       '',
+      `p99 of each sequential run: rejections ${results.breaker.sequentialP99sMs.rejections.map(formatNumber).join(', ')} ms; ` +
+        `direct ${results.breaker.sequentialP99sMs.direct.map(formatNumber).join(', ')} ms.`,
       `Statuses while the circuit opened: ${tripStatuses.join(' ')}. Rejection: ${sampleRejection.status} ${String(sampleRejection.code)}, Retry-After ${sampleRejection.retryAfter ?? 'absent'} (open period set to ${openMs / 1000} s).`,
       '',
       markdownTable(
         ['requests', 'p50 ms', 'p99 ms', 'max ms', 'statuses', 'errors'],
         [
-          latencyRow('rejections, one at a time', sequentialRejections),
-          latencyRow('direct 200s from the upstream, one at a time (client floor)', sequentialDirect),
+          latencyRow('rejections, one at a time (run with the median p99)', sequentialRejections),
+          latencyRow('direct 200s from the upstream, one at a time, the client floor (run with the median p99)', sequentialDirect),
           latencyRow(`rejections at ${settings.rate} req/s (open loop)`, rejections),
         ],
       ),

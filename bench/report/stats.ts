@@ -35,8 +35,10 @@ export interface CellResult {
     sutOther: number;
     loadBusy: number;
   };
-  /** Closed-loop runs discarded and repeated because other processes took too much of the proxy core. */
+  /** Runs discarded and repeated because other processes took too much of a core. */
   repeats: number;
+  /** Share of a core that other processes took during the kept open-loop run (both cores summed). */
+  openLoopOtherShare: number;
   openLoop: OpenLoopResult;
 }
 
@@ -65,7 +67,7 @@ export function spread(values: number[]): Spread {
 export interface SystemSummary {
   metrics: Record<MetricName, Spread>;
   upstreamCpuMicrosecondsPerRequest: Spread;
-  cores: { quietWaitSeconds: Spread; sutBusy: Spread; sutOther: Spread; loadBusy: Spread };
+  cores: { quietWaitSeconds: Spread; sutBusy: Spread; sutOther: Spread; loadBusy: Spread; openLoopOther: Spread };
   /** Closed-loop runs repeated over all rounds because of other work on the proxy core. */
   repeats: number;
   /** Sums over all rounds, closed-loop and open-loop runs together. */
@@ -94,6 +96,7 @@ export function summarizeSystem(rounds: RoundResult[], id: SystemId): SystemSumm
       sutBusy: spread(cells.map((cell) => cell.cores.sutBusy * 100)),
       sutOther: spread(cells.map((cell) => cell.cores.sutOther * 100)),
       loadBusy: spread(cells.map((cell) => cell.cores.loadBusy * 100)),
+      openLoopOther: spread(cells.map((cell) => cell.openLoopOtherShare * 100)),
     },
     repeats: cells.reduce((sum, cell) => sum + cell.repeats, 0),
     failures,

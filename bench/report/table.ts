@@ -50,7 +50,15 @@ export function ratioTable(systems: { label: string; ratios: Record<MetricName, 
 
 /** Core use during the closed-loop runs, in percent: shows which side limited throughput and how much other work ran. */
 export function coreTable(systems: LabelledSummary[]): string {
-  const header = ['system', 'waited for quiet cores, s', 'runs repeated', 'proxy core busy %', 'of it, other processes %', 'upstream + load core busy %'];
+  const header = [
+    'system',
+    'waited for quiet cores, s',
+    'runs repeated',
+    'proxy core busy %',
+    'of it, other processes %',
+    'upstream + load core busy %',
+    'other processes during open loop, % of a core',
+  ];
   const rows = systems.map(({ label, summary }) => [
     label,
     formatSpread(summary.cores.quietWaitSeconds),
@@ -58,6 +66,7 @@ export function coreTable(systems: LabelledSummary[]): string {
     formatSpread(summary.cores.sutBusy),
     formatSpread(summary.cores.sutOther),
     formatSpread(summary.cores.loadBusy),
+    formatSpread(summary.cores.openLoopOther),
   ]);
   return markdownTable(header, rows);
 }

@@ -17,6 +17,8 @@ const BREAKER_OPEN_MS = 120_000;
 /** Sequential requests sent after the upstream stops, enough to open the circuit with the gateway's default thresholds. */
 const TRIP_REQUESTS = 20;
 const SEQUENTIAL_REQUESTS = 5000;
+/** Interleaved pairs of sequential runs (rejections, then direct calls); the run with the median p99 of each kind is kept. */
+const SEQUENTIAL_PAIRS = 3;
 
 export interface BreakerResult {
   openMs: number;
@@ -24,14 +26,21 @@ export interface BreakerResult {
   tripStatuses: number[];
   /** The error code and Retry-After of one rejection. */
   sampleRejection: { status: number; code: unknown; retryAfter: string | null };
-  /** Rejections one at a time, on one connection. */
+  /** Rejections one at a time, on one connection: the run with the median p99. */
   sequentialRejections: OpenLoopResult;
-  /** The running upstream called directly by the same sequential client: the floor of client and loopback. */
+  /** The running upstream called directly by the same sequential client, the floor of client and loopback: the run with the median p99. */
   sequentialDirect: OpenLoopResult;
+  /** p99 of every sequential run, in milliseconds. */
+  sequentialP99sMs: { rejections: number[]; direct: number[] };
   /** Rejections at the open-loop rate. */
   rejections: OpenLoopResult;
   /** The gateway's /health body after the measurement, which shows each circuit's state. */
   health: unknown;
+}
+
+function medianRun(runs: OpenLoopResult[]): OpenLoopResult {
+  const sorted = [...runs].sort((a, b) => a.p99Ms - b.p99Ms);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export async function runBreaker(context: ScenarioContext, directUpstream: RunningServer): Promise<BreakerResult> {
@@ -63,8 +72,15 @@ export async function runBreaker(context: ScenarioContext, directUpstream: Runni
 
     log(`breaker: ${SEQUENTIAL_REQUESTS} rejections one at a time, then ${options.rate} req/s for ${options.openDurationSeconds} s`);
     const sequentialSettings = { headers, requests: SEQUENTIAL_REQUESTS, durationSeconds: 30, connections: 1 };
-    const sequentialRejections = await clients.sequential({ ...sequentialSettings, url: gateway.url });
-    const sequentialDirect = await clients.sequential({ ...sequentialSettings, url: `${directUpstream.origin}${UPSTREAM_PATH}` });
+    const rejectionRuns: OpenLoopResult[] = [];
+    const directRuns: OpenLoopResult[] = [];
+    for (let pair = 0; pair < SEQUENTIAL_PAIRS; pair += 1) {
+      rejectionRuns.push(await clients.sequential({ ...sequentialSettings, url: gateway.url }));
+      directRuns.push(await clients.sequential({ ...sequentialSettings, url: `${directUpstream.origin}${UPSTREAM_PATH}` }));
+    }
+    const sequentialRejections = medianRun(rejectionRuns);
+    const sequentialDirect = medianRun(directRuns);
+    const sequentialP99sMs = { rejections: rejectionRuns.map((run) => run.p99Ms), direct: directRuns.map((run) => run.p99Ms) };
     const rejections = await clients.openLoop({
       url: gateway.url,
       headers,
@@ -74,7 +90,7 @@ export async function runBreaker(context: ScenarioContext, directUpstream: Runni
     });
     const healthResponse = await fetch(gateway.url.replace(PROXIED_PATH, '/health'), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     const health = await healthResponse.json().catch(() => null);
-    return { openMs: BREAKER_OPEN_MS, tripStatuses, sampleRejection, sequentialRejections, sequentialDirect, rejections, health };
+    return { openMs: BREAKER_OPEN_MS, tripStatuses, sampleRejection, sequentialRejections, sequentialDirect, sequentialP99sMs, rejections, health };
   } finally {
     await Promise.all([gateway.server?.process.stop(), upstream.process.stop()]);
   }
