@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { AppError } from '../../common/errors.ts';
 
 /**
@@ -14,6 +15,8 @@ import { AppError } from '../../common/errors.ts';
  * checks in case a later Node version relaxes them.
  */
 export function checkFraming(request: IncomingMessage): void {
+  // A request pipelined behind a faulty one may be a smuggled request cut out of its body.
+  if (poisonedSockets.has(request.socket)) throw new SmuggledRequestError();
   const raw = request.rawHeaders;
   let contentLengths = 0;
   let transferEncodings = 0;
@@ -33,20 +36,36 @@ export function checkFraming(request: IncomingMessage): void {
     }
   }
 
-  if (contentLengths > 1) throw framingError('more than one Content-Length header');
-  if (contentLengths === 1 && !/^\d{1,15}$/.test(contentLength.trim())) throw framingError('Content-Length is not a number of bytes');
+  if (contentLengths > 1) throw framingError(request, 'more than one Content-Length header');
+  if (contentLengths === 1 && !/^\d{1,15}$/.test(contentLength.trim())) throw framingError(request, 'Content-Length is not a number of bytes');
   if (transferEncodings > 0) {
-    if (transferEncodings > 1) throw framingError('more than one Transfer-Encoding header');
-    if (contentLengths > 0) throw framingError('both Content-Length and Transfer-Encoding');
-    if (transferEncoding.trim().toLowerCase() !== 'chunked') throw framingError('a Transfer-Encoding other than chunked');
+    if (transferEncodings > 1) throw framingError(request, 'more than one Transfer-Encoding header');
+    if (contentLengths > 0) throw framingError(request, 'both Content-Length and Transfer-Encoding');
+    if (transferEncoding.trim().toLowerCase() !== 'chunked') throw framingError(request, 'a Transfer-Encoding other than chunked');
     // RFC 9112, section 6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing.
-    if (request.httpVersion !== '1.1') throw framingError(`Transfer-Encoding in an HTTP/${request.httpVersion} request`);
+    if (request.httpVersion !== '1.1') throw framingError(request, `Transfer-Encoding in an HTTP/${request.httpVersion} request`);
   }
   // RFC 9112, section 3.2: a request with more than one Host header gets a 400.
-  if (hosts > 1) throw framingError('more than one Host header');
-  if (!request.url?.startsWith('/')) throw framingError('a request target that is not an absolute path');
+  if (hosts > 1) throw framingError(request, 'more than one Host header');
+  if (!request.url?.startsWith('/')) throw framingError(request, 'a request target that is not an absolute path');
 }
 
-function framingError(reason: string): AppError {
+/**
+ * Connections that sent a request with faulty framing. Node may already have
+ * parsed the next request from the same bytes, so every later request on
+ * such a connection is dropped, and the connection closes after the 400.
+ */
+const poisonedSockets = new WeakSet<Socket>();
+
+/** Raised for a request that follows a faulty one on the same connection; it gets no response. */
+export class SmuggledRequestError extends Error {
+  constructor() {
+    super('a request followed a request with faulty framing on the same connection');
+    this.name = 'SmuggledRequestError';
+  }
+}
+
+function framingError(request: IncomingMessage, reason: string): AppError {
+  poisonedSockets.add(request.socket);
   return new AppError('BAD_REQUEST', `The request framing is invalid: ${reason}.`, { headers: { connection: 'close' } });
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { SecuritySettings } from '../security-config.ts';
 import { resolveClient, type ClientInfo } from './client-address.ts';
 import { CorsPolicy } from './cors.ts';
-import { checkFraming } from './framing.ts';
+import { checkFraming, SmuggledRequestError } from './framing.ts';
 import { checkPath } from './path.ts';
 import { createSecurityHeaders } from './security-headers.ts';
 import { guardBodyIdle, httpServerOptions } from './slow-clients.ts';
@@ -49,7 +49,15 @@ export function registerEdge(app: FastifyInstance, settings: SecuritySettings, o
     const headers = [...securityHeaders(request.client.proto === 'https')];
     cors.appendHeaders(request, headers);
     request.edgeHeaders = headers;
-    checkFraming(raw);
+    try {
+      checkFraming(raw);
+    } catch (error) {
+      if (!(error instanceof SmuggledRequestError)) throw error;
+      // No response: the one for the faulty request closes the connection, and this request dies with it.
+      request.log.warn({ method: request.method, url: request.url }, 'dropped a request pipelined after faulty framing');
+      reply.hijack();
+      return reply;
+    }
     checkPath(request.url);
     if (cors.answerPreflight(request, reply)) return reply;
     if (!options.readsBody(request)) guardBodyIdle(raw, bodyIdleTimeoutMs, request.log);
