@@ -151,6 +151,12 @@ export class CircuitBreaker<Context = unknown> {
     if (this.#state === 'half-open') this.#transition('open', `health check failed: ${reason}`, context);
   }
 
+  /** Milliseconds until an open circuit lets a probe through; 0 when it is not open or its wait is over. */
+  msUntilHalfOpen(): number {
+    if (this.#state !== 'open') return 0;
+    return Math.max(0, this.#openedAt + this.#openWaitMs - this.#now());
+  }
+
   /** Whole seconds until an open circuit lets a probe through; at least 1, for Retry-After. */
   retryAfterSeconds(): number {
     if (this.#state !== 'open') return 1;

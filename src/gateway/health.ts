@@ -12,6 +12,8 @@ import type { HealthCheckResult, Upstream } from './upstream.ts';
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 const HEALTH_BODY_LIMIT_BYTES = 64 * 1024;
+/** Delay of the next check while a circuit is half-open and its upstream healthy, so the probes pass in quick succession. */
+const PROBE_FOLLOW_UP_MS = 100;
 
 export interface HealthMonitorOptions {
   upstreams: Upstream[];
@@ -30,12 +32,15 @@ export interface HealthMonitorOptions {
  * The results feed the circuit breaker as probes: a check that passes once
  * an open circuit's wait is over counts as one successful half-open probe,
  * so the circuit closes without user traffic, and a check that fails while
- * the circuit is half-open opens it again.
+ * the circuit is half-open opens it again. Between the regular checks, one
+ * more runs when an open circuit's wait ends, and follow-ups run every
+ * PROBE_FOLLOW_UP_MS while a circuit is half-open and the checks pass.
  */
 export class HealthMonitor {
   readonly #options: HealthMonitorOptions;
   readonly #inFlight = new Map<Upstream, Promise<void>>();
   readonly #startedAt = performance.now();
+  readonly #followUps = new Map<Upstream, NodeJS.Timeout>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(options: HealthMonitorOptions) {
@@ -52,6 +57,8 @@ export class HealthMonitor {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    for (const timer of this.#followUps.values()) clearTimeout(timer);
+    this.#followUps.clear();
   }
 
   checkAll(): Promise<void> {
@@ -140,6 +147,29 @@ export class HealthMonitor {
     }
     if (result.healthy) upstream.breaker.recordProbeSuccess(log);
     else upstream.breaker.recordProbeFailure(result.errorCode ?? 'unhealthy', log);
+    this.#scheduleFollowUp(upstream);
+  }
+
+  /** Hears a circuit transition, so an open circuit gets its check when its wait ends. */
+  circuitChanged(upstream: Upstream): void {
+    this.#scheduleFollowUp(upstream);
+  }
+
+  /** Schedules one extra check when it would come before the next regular one and could move the circuit on. */
+  #scheduleFollowUp(upstream: Upstream): void {
+    if (!this.#timer || this.#followUps.has(upstream)) return;
+    const { breaker } = upstream;
+    let delayMs: number | null = null;
+    if (breaker.state === 'half-open' && upstream.health.healthy) delayMs = PROBE_FOLLOW_UP_MS;
+    // A wait that is already over is left to the regular checks, so a down upstream is not checked in a loop.
+    else if (breaker.state === 'open' && breaker.msUntilHalfOpen() > 0) delayMs = breaker.msUntilHalfOpen();
+    if (delayMs === null || delayMs >= this.#options.intervalMs) return;
+    const timer = setTimeout(() => {
+      this.#followUps.delete(upstream);
+      void this.check(upstream);
+    }, delayMs);
+    timer.unref();
+    this.#followUps.set(upstream, timer);
   }
 }
 

@@ -76,7 +76,11 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
   const otelSettings = readOtelSettings(env, SERVICE_NAME);
 
   let metrics: GatewayMetrics | null = null;
-  const upstreams = createUpstreams(config, logger, (name, transition) => metrics?.recordBreakerTransition(name, transition));
+  const upstreams = createUpstreams(config, logger, (name, transition) => {
+    metrics?.recordBreakerTransition(name, transition);
+    // Transitions come only from traffic and checks, so `health` is set by the time one happens.
+    health.circuitChanged(upstreams[name]);
+  });
   // One Redis connection for every shared store (revocations, rate limits); null keeps them in memory.
   const redis = redisSettings ? new RedisConnection(redisSettings, logger) : null;
   if (redis && !(await redis.waitUntilReady(redisSettings!.connectTimeoutMs))) {

@@ -26,7 +26,8 @@ describe('storm of 500s', () => {
   let rig: FaultRig;
   before(async () => {
     rig = await startRig({ BREAKER_WINDOW_SIZE: '10', BREAKER_MIN_CALLS: '5', BREAKER_OPEN_MS: '600', BREAKER_HALF_OPEN_PROBES: '3' });
-    rig.chat.fault = everyCall(SERVER_ERROR);
+    // Health checks fail throughout, so every probe in this suite is a user request.
+    rig.chat.fault = () => SERVER_ERROR;
   });
   after(() => rig.close());
 
@@ -64,7 +65,7 @@ describe('storm of 500s', () => {
 
   test('half-open lets exactly the permitted probes reach the backend', async () => {
     await sleep(650);
-    rig.chat.fault = everyCall({ kind: 'pass', delayMs: 300 });
+    rig.chat.fault = (request) => (request.url === '/health' ? SERVER_ERROR : { kind: 'pass', delayMs: 300 });
     const before = rig.chat.calls.length;
     const responses = await Promise.all(Array.from({ length: 20 }, () => timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) })));
 
@@ -87,7 +88,7 @@ describe('storm of 500s', () => {
   });
 
   test('a failed probe opens the circuit again for a longer wait', async () => {
-    rig.chat.fault = everyCall(SERVER_ERROR);
+    rig.chat.fault = () => SERVER_ERROR;
     await historyStatuses(rig, 5);
     await sleep(650);
     const probe = await timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) });
@@ -193,5 +194,36 @@ describe('recovery without user traffic', () => {
     assert.ok(closed, 'the circuit stayed open with the backend back');
     assert.equal(rig.chat.calls.length, callsBefore, 'user traffic reached the backend');
     assert.match(transitions(rig, 'circuit breaker closed')[0].reason, /2 probes succeeded/);
+  });
+});
+
+describe('recovery between the regular health checks', () => {
+  let rig: FaultRig;
+  before(async () => {
+    rig = await startRig({
+      HEALTH_CHECK_INTERVAL_MS: '3000',
+      BREAKER_WINDOW_SIZE: '4',
+      BREAKER_MIN_CALLS: '4',
+      BREAKER_OPEN_MS: '300',
+      BREAKER_HALF_OPEN_PROBES: '3',
+      RETRY_MAX_ATTEMPTS: '1',
+    });
+    // The first regular check has run; the next is 3 s away.
+    await eventually(async () => (await health(rig)).services.chat.status === 'healthy');
+  });
+  after(() => rig.close());
+
+  test('a check at the end of the wait and quick follow-ups close the circuit', async () => {
+    rig.chat.fault = everyCall(SERVER_ERROR);
+    await historyStatuses(rig, 4);
+    const checksBefore = rig.chat.requests.length - rig.chat.calls.length;
+    rig.chat.fault = everyCall({ kind: 'pass' });
+    // Reading /health checks only when its result is stale, so this poll adds no probes of its own.
+    const started = performance.now();
+    const closed = await eventually(async () => (await health(rig)).services.chat.circuit.state === 'closed', 2500);
+    assert.ok(closed, 'the circuit waited for the regular health checks');
+    assert.ok(performance.now() - started < 2500);
+    const checks = rig.chat.requests.length - rig.chat.calls.length - checksBefore;
+    assert.ok(checks >= 3, `${checks} health checks closed a circuit that needs 3 probes`);
   });
 });

@@ -227,7 +227,7 @@ export class FaultBackend {
       if (seen.url === '/health') return sendJson(response, 200, { status: 'healthy' });
       return sendJson(response, 200, { method: seen.method, url: seen.url, body: seen.body.toString('utf8') });
     }
-    const headers = { ...seen.headers, host: this.#target.host };
+    const headers: Record<string, string | string[] | undefined> = { ...seen.headers, host: this.#target.host };
     for (const name of HOP_BY_HOP) delete headers[name];
     const forward = httpRequest(
       { host: this.#target.hostname, port: this.#target.port, method: seen.method, path: seen.url, headers, agent: this.#agent },
