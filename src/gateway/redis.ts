@@ -46,7 +46,7 @@ export function readRedisSettings(env: Env): RedisSettings | null {
     url,
     keyPrefix,
     connectTimeoutMs: readInteger(env, 'REDIS_CONNECT_TIMEOUT_MS', 2000, { min: 1, max: 60_000 }),
-    commandTimeoutMs: readInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, { min: 1, max: 60_000 }),
+    commandTimeoutMs: readInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, { min: 1, max: 60_000 }),
     revocationFailureMode: readEnum(env, 'REVOCATION_FAILURE_MODE', ['open', 'closed'] as const, 'open'),
   };
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { RedisConnection, RedisFailureMode } from './redis.ts';
+import { RevocationMirror } from './revocation-list-mirror.ts';
 import { MemoryRevocationList, type RevocationList } from './revocation-list.ts';
 
 export interface RedisRevocationListOptions {
@@ -9,16 +10,21 @@ export interface RedisRevocationListOptions {
   failureMode: RedisFailureMode;
   clockToleranceSeconds: number;
   logger: Logger;
+  /** Copies the other replicas' revocations into the local list as they happen (default true). */
+  mirror?: boolean;
   now?: () => number;
 }
 
 /** Retry-After, in seconds, of a request that a fail-closed check rejects. */
 const FAIL_CLOSED_RETRY_AFTER_SECONDS = '5';
 /**
- * How long Redis is left alone after a command failed or timed out. A Redis
- * that hangs without closing the connection would otherwise add the command
- * timeout to every request; instead, one request per second probes it.
+ * How long Redis is left alone after 3 commands in a row failed or timed out.
+ * A Redis that hangs without closing the connection would otherwise add the
+ * command timeout to every request; instead, one request per second probes
+ * it. A single failure does not pause, because a stalled event loop can make
+ * one command look timed out although Redis replied.
  */
+const PAUSE_AFTER_FAILURES = 3;
 const PAUSE_AFTER_FAILURE_MS = 1000;
 
 /**
@@ -28,11 +34,12 @@ const PAUSE_AFTER_FAILURE_MS = 1000;
  * tolerance, so Redis drops it once the token would be rejected as expired.
  *
  * A local MemoryRevocationList is checked first. It holds the revocations
- * made through this replica and those found in Redis, so a token is looked
- * up in Redis only until it is known to be revoked.
+ * made through this replica, those found in Redis, and, through the
+ * RevocationMirror, those made through the other replicas. A token is
+ * looked up in Redis only until it is known to be revoked.
  *
- * While Redis does not respond (disconnected, or a command failed or timed
- * out less than a second ago):
+ * While Redis does not respond (disconnected, a command failed or timed out,
+ * or 3 in a row did so less than a second ago):
  * - `revoke` keeps the revocation locally and writes it to Redis once the
  *   connection is ready again; the logout itself still succeeds.
  * - `isRevoked` with failure mode `open` still refuses every locally known
@@ -52,8 +59,10 @@ export class RedisRevocationList implements RevocationList {
   /** Whether the current outage has been logged. */
   #degraded = false;
   #recovering = false;
-  /** Until this time (epoch ms), calls skip Redis because a command just failed. */
+  /** Until this time (epoch ms), calls skip Redis because several commands just failed. */
   #pausedUntil = 0;
+  #consecutiveFailures = 0;
+  readonly #mirror: RevocationMirror | null;
 
   constructor(options: RedisRevocationListOptions) {
     this.#connection = options.connection;
@@ -62,8 +71,10 @@ export class RedisRevocationList implements RevocationList {
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
     this.#local = new MemoryRevocationList({ clockToleranceSeconds: options.clockToleranceSeconds, now: this.#now });
+    this.#mirror = options.mirror === false ? null : new RevocationMirror(this.#connection, (jti, expiresAt) => this.#local.revoke(jti, expiresAt), this.#logger);
     this.#connection.onReady(() => {
       this.#pausedUntil = 0;
+      this.#consecutiveFailures = 0;
       void this.#recover();
     });
   }
@@ -80,7 +91,7 @@ export class RedisRevocationList implements RevocationList {
     try {
       value = await this.#connection.client.get(revocationKey(jti));
     } catch (error) {
-      this.#pausedUntil = this.#now() + PAUSE_AFTER_FAILURE_MS;
+      this.#noteFailure();
       return this.#unavailable(error);
     }
     this.#noteSuccess();
@@ -90,12 +101,18 @@ export class RedisRevocationList implements RevocationList {
     return true;
   }
 
+  /** Revocations known to this replica without asking Redis. */
+  get knownCount(): number {
+    return this.#local.size;
+  }
+
   /** Revocations kept only in this replica's memory until Redis is back. */
   get unwrittenCount(): number {
     return this.#unwritten.size;
   }
 
   close(): void {
+    this.#mirror?.close();
     this.#local.close();
   }
 
@@ -110,16 +127,23 @@ export class RedisRevocationList implements RevocationList {
     try {
       await this.#connection.client.set(revocationKey(jti), String(expiresAt), 'PX', Math.ceil(ttlMs));
     } catch (error) {
-      this.#pausedUntil = this.#now() + PAUSE_AFTER_FAILURE_MS;
+      this.#noteFailure();
       this.#noteOutage(error);
       return false;
     }
+    this.#mirror?.publish(jti, expiresAt);
     this.#noteSuccess();
     return true;
   }
 
+  #noteFailure(): void {
+    this.#consecutiveFailures += 1;
+    if (this.#consecutiveFailures >= PAUSE_AFTER_FAILURES) this.#pausedUntil = this.#now() + PAUSE_AFTER_FAILURE_MS;
+  }
+
   /** Ends an outage after a command succeeded: writes what was kept locally, then logs the recovery. */
   #noteSuccess(): void {
+    this.#consecutiveFailures = 0;
     if (!this.#degraded || this.#recovering) return;
     if (this.#unwritten.size > 0) {
       void this.#recover();
@@ -129,7 +153,7 @@ export class RedisRevocationList implements RevocationList {
     this.#logger.info('revocation list available again');
   }
 
-  /** Whether a command may be sent: the connection is ready and no command failed in the last second. */
+  /** Whether a command may be sent: the connection is ready and Redis is not paused after repeated failures. */
   #usable(): boolean {
     return this.#connection.available && this.#now() >= this.#pausedUntil;
   }

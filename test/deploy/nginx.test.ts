@@ -80,7 +80,9 @@ before(async () => {
     startChatService({ ...storage.env, PORT: '0', PERSONA_STREAM_DELAY_MS: String(STREAM_DELAY_MS) }),
   ]);
   recordRequests(auth.app.server, authReceived);
-  const shared: Env = redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix } : {};
+  // The services run in this process, so their work can hold the event loop for longer than the
+  // default 500 ms Redis command timeout; a check timed out that way would fail open.
+  const shared: Env = redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, REDIS_COMMAND_TIMEOUT_MS: '2000' } : {};
   replicas = [await startReplica('a', shared), await startReplica('b', shared)];
   nginx = await NginxProcess.start({
     port: await freePort(),
