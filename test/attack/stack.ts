@@ -158,6 +158,24 @@ export async function startAttackStack(label: string, options: AttackStackOption
   };
 }
 
+/** Starts one more gateway in front of the same taps, such as a second replica sharing Redis. */
+export async function startExtraGateway(stack: AttackStack, gatewayEnv: Env): Promise<{ gateway: RunningGateway; logs: LogSink }> {
+  const logs = new LogSink();
+  const gateway = await startGateway(
+    {
+      ...stack.env,
+      AUTH_SERVICE_URL: stack.authTap.url,
+      CHAT_SERVICE_URL: stack.chatTap.url,
+      JWT_JWKS_URL: `${stack.auth.url}/.well-known/jwks.json`,
+      WEB_ROOT: join(stack.env.DATA_DIR!, 'no-web-client'),
+      HEALTH_CHECK_INTERVAL_MS: '60000',
+      ...gatewayEnv,
+    },
+    { logger: createLogger({ service: 'gateway', level: 'trace', destination: logs }) },
+  );
+  return { gateway, logs };
+}
+
 export interface JsonResponse {
   status: number;
   headers: Headers;
