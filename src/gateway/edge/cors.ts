@@ -10,6 +10,15 @@ const ALLOWED_HEADERS = ['accept', 'authorization', 'content-type', 'last-event-
 /** Response headers a cross-origin page may read. */
 const EXPOSED_HEADERS = 'x-request-id, retry-after';
 
+/** Removes the Access-Control-* entries from a flat header list, for a refused preflight. */
+function withoutCorsGrants(headers: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index < headers.length; index += 2) {
+    if (!headers[index].startsWith('access-control-')) kept.push(headers[index], headers[index + 1]);
+  }
+  return kept;
+}
+
 /** Parses CORS_ORIGINS: a comma-separated list of origins such as https://app.example.com; `*` is refused. */
 export function parseOrigins(raw: string | undefined, variable: string): string[] {
   const origins: string[] = [];
@@ -70,6 +79,7 @@ export class CorsPolicy {
     else if (refusedHeader) reason = `the header ${refusedHeader} is not allowed`;
     if (reason) {
       request.log.info({ origin, method, reason }, 'CORS preflight refused');
+      request.edgeHeaders = withoutCorsGrants(request.edgeHeaders);
       sendError(new AppError('FORBIDDEN', `Cross-origin request refused: ${reason}.`), request, reply);
       return true;
     }
