@@ -10,17 +10,26 @@ export type { Logger };
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
+  'headers["set-cookie"]',
+  'headers["x-csrf-token"]',
   '*.password',
+  '*.current_password',
+  '*.new_password',
   '*.access_token',
   '*.refresh_token',
   '*.token',
+  '*.cookie',
   'password',
+  'current_password',
+  'new_password',
   'access_token',
   'refresh_token',
   'token',
+  'cookie',
 ];
 
 export interface LoggerOptions {
