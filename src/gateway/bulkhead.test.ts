@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Bulkhead, type Cancellable } from './bulkhead.ts';
 import { UpstreamFailure } from './upstream-errors.ts';
 
-/** A request that the test cancels by hand. */
+/** Builds a request that the test cancels by hand. */
 function cancellable(): Cancellable & { cancel(reason: UpstreamFailure): void } {
   const listeners: Array<(reason: UpstreamFailure) => void> = [];
   return {

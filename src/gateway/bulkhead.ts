@@ -1,7 +1,7 @@
 import type { BulkheadSettings } from './resilience-config.ts';
 import { UpstreamFailure } from './upstream-errors.ts';
 
-/** What a queued call needs from its owner: a way to hear that the request was cancelled. */
+/** The part of a request that a queued call needs: a way to hear that the request was cancelled. */
 export interface Cancellable {
   /** Calls `listener` once when the request is cancelled; returns a function that removes it. */
   onCancel(listener: (reason: UpstreamFailure) => void): () => void;
@@ -15,7 +15,7 @@ interface Waiter {
 }
 
 /**
- * Caps the calls in flight to one upstream, so a slow upstream holds at most
+ * Caps the calls in flight to one upstream, so a slow upstream ties up at most
  * `maxConcurrent` connections and requests instead of all of them. Past the
  * cap up to `maxQueue` calls wait, first come first served, for at most
  * `queueTimeoutMs`; any further call is rejected at once. Like resilience4j's
@@ -33,7 +33,7 @@ export class Bulkhead {
     this.#upstream = upstream;
   }
 
-  /** Takes a slot when one is free and nobody is queued before this call. */
+  /** Takes a slot when one is free and no call is queued before this one. */
   tryAcquire(): boolean {
     if (this.#active >= this.settings.maxConcurrent || this.#queue.length > 0) return false;
     this.#active += 1;

@@ -111,7 +111,7 @@ describe('CircuitBreaker open', () => {
     assert.equal(typeof breaker.snapshot().open_until, 'string');
   });
 
-  test('the wait doubles on each trip up to the cap, and resets once closed', () => {
+  test('wait doubles per trip up to the cap', () => {
     const { breaker, clock } = breakerAt({ maxOpenMs: 30_000 });
     const waits: number[] = [];
     fail(breaker, 4);

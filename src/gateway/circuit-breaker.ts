@@ -21,9 +21,9 @@ function percent(value: number): string {
 /**
  * A circuit breaker for one upstream, following resilience4j's count-based
  * breaker. While closed it records the outcome of each call in a sliding
- * window of the last `windowSize` calls and, once the window holds
- * `minimumCalls`, opens when the failure rate or the slow-call rate reaches
- * its threshold. Open, it rejects every call for a wait that starts at
+ * window of the last `windowSize` calls. Once the window contains
+ * `minimumCalls` outcomes, it opens when the failure rate or the slow-call
+ * rate reaches its threshold. Open, it rejects every call for a wait that starts at
  * `openMs` and grows by `openBackoffMultiplier` on each trip until the circuit
  * closes again, up to `maxOpenMs`. Then it lets exactly `halfOpenProbes`
  * calls through (half-open) and rejects the rest at once. One failed or slow
@@ -92,7 +92,7 @@ export class CircuitBreaker<Context = unknown> {
 
   /**
    * Records a call that got a reply below 500. `headerTimeMs` is the time
-   * from dispatch to its response headers; null leaves the call out of the
+   * from dispatch to its response headers. Null leaves the call out of the
    * slow-call count, for routes whose replies are slow by design.
    */
   recordSuccess(ticket: number, headerTimeMs: number | null, context?: Context): void {
@@ -164,7 +164,7 @@ export class CircuitBreaker<Context = unknown> {
     return Math.max(1, Math.ceil(remaining / 1000));
   }
 
-  /** State and counters for /health. The rates are null until the window holds `minimumCalls`. */
+  /** State and counters for /health. The rates are null until the window contains `minimumCalls` outcomes. */
   snapshot() {
     const window = this.#window;
     const rated = window.calls >= this.settings.minimumCalls;
@@ -226,7 +226,7 @@ export class CircuitBreaker<Context = unknown> {
     this.#generation += 1;
     this.#probesStarted = 0;
     this.#probeSuccesses = 0;
-    // Outcomes from before a transition say nothing about the new state (resilience4j resets its metrics too).
+    // Outcomes from before a transition do not describe the new state (resilience4j resets its metrics too).
     this.#window.clear();
     if (to === 'open') {
       this.#consecutiveOpens += 1;

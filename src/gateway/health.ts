@@ -29,10 +29,10 @@ export interface HealthMonitorOptions {
 /**
  * Checks each upstream's GET /health every `intervalMs`, keeps the latest
  * result on the upstream, and logs each change between up and down once.
- * The results feed the circuit breaker as probes: a check that passes once
+ * The results feed the circuit breaker as probes. A check that passes once
  * an open circuit's wait is over counts as one successful half-open probe,
- * so the circuit closes without user traffic, and a check that fails while
- * the circuit is half-open opens it again. Between the regular checks, one
+ * so the circuit closes without user traffic. A check that fails while the
+ * circuit is half-open opens it again. Between the regular checks, one
  * more runs when an open circuit's wait ends, and follow-ups run every
  * PROBE_FOLLOW_UP_MS while a circuit is half-open and the checks pass.
  */

@@ -8,7 +8,7 @@ import type { LoadSheddingSettings } from './resilience-config.ts';
 /** Resolution of the event loop delay histogram; every sample includes it, so it is subtracted. */
 const HISTOGRAM_RESOLUTION_MS = 10;
 
-/** Routes answered even while load is shed, so operators and probes still see the gateway. */
+/** Routes served even while load is shed, so operators and probes still see the gateway. */
 const EXEMPT_ROUTES = new Set(['/health', '/metrics']);
 
 /** The readings one sample is made of; tests replace them. */
@@ -49,7 +49,7 @@ class ProcessReadings implements LoadReadings {
  * Watches the gateway's own load every `sampleIntervalMs`: the mean event
  * loop delay over the last interval and the heap use against V8's limit.
  * While either is over its threshold, `overloaded` is true and the edge hook
- * answers 503 at once instead of letting every request slow down. A sample
+ * responds with 503 at once instead of letting every request slow down. A sample
  * reads the mean rather than the maximum, so one long garbage collection
  * does not shed a whole interval of traffic.
  */
@@ -110,7 +110,7 @@ export class LoadMonitor {
     else this.#logger.info({ ...fields, shed: this.#totalShed }, 'load shedding stopped');
   }
 
-  /** Counts one request answered with 503 because of load. */
+  /** Counts one request rejected with 503 because of load. */
   countShed(): void {
     this.#totalShed += 1;
   }
@@ -133,9 +133,9 @@ function round(value: number): number {
 const SHED_MESSAGE = 'The gateway is overloaded; retry later.';
 
 /**
- * Builds the onRequest hook that answers 503 SERVICE_UNAVAILABLE with
+ * Builds the onRequest hook that responds with 503 SERVICE_UNAVAILABLE and
  * Retry-After while the monitor reports overload. /health and /metrics are
- * always answered. The body is serialised by hand and the rejection leaves
+ * always served. The body is serialised by hand and the rejection leaves
  * only the access-log line, so shedding costs as little as possible.
  */
 export function createLoadSheddingHook(monitor: LoadMonitor) {

@@ -159,8 +159,8 @@ class ProxyResponse implements ResponseSink {
       return;
     }
     this.#call.pipe(this);
-    // Node holds written headers until the first body byte; when none has arrived, the client gets them now,
-    // so a stream's headers and a stalled body are visible as they happen.
+    // Node buffers written headers until the first body byte. When none has arrived, they are sent now,
+    // so the client sees a stream start, or a body stall, as it happens.
     if (!this.#bodyStarted && !this.#res.writableEnded && !this.#res.destroyed) this.#res.flushHeaders();
   }
 

@@ -20,7 +20,7 @@ export interface BreakerSettings {
   slowCallRatePercent: number;
   /** Wait in the open state after the first trip (waitDurationInOpenState). */
   openMs: number;
-  /** Longest wait in the open state, however often the circuit trips again. */
+  /** Maximum wait in the open state, however often the circuit trips again. */
   maxOpenMs: number;
   /** Factor by which each further trip, before the circuit closes, multiplies the wait. */
   openBackoffMultiplier: number;
@@ -33,7 +33,7 @@ export interface BulkheadSettings {
   maxConcurrent: number;
   /** Calls that may wait for a free slot; further calls fail at once. */
   maxQueue: number;
-  /** Longest wait in the queue. */
+  /** Maximum wait in the queue. */
   queueTimeoutMs: number;
 }
 
@@ -55,7 +55,7 @@ export interface UpstreamSettings {
   connectTimeoutMs: number;
   /** Time from dispatching one attempt to its response headers. */
   headersTimeoutMs: number;
-  /** Longest gap between two chunks of a response body; 0 turns the check off. */
+  /** Maximum gap between two chunks of a response body; 0 turns the check off. */
   bodyTimeoutMs: number;
   /** Time from the start of a request to its response headers, across queueing, every attempt and backoff. */
   timeoutMs: number;
@@ -98,7 +98,7 @@ export function rejectRetiredVariables(env: Env): void {
 /**
  * Reads one per-upstream integer: `<PREFIX>_<NAME>` when set, else `<NAME>`,
  * else the default. A bad value throws a ConfigError naming the variable that
- * holds it.
+ * contains it.
  */
 function readUpstreamInteger(env: Env, prefix: string, name: string, fallback: number, range: IntegerRange): number {
   return readInteger(env, `${prefix}_${name}`, readInteger(env, name, fallback, range), range);

@@ -5,8 +5,8 @@ import type { Logger } from '../common/logger.ts';
 const IDLE_SWEEP_MS = 50;
 
 /**
- * Stops the gateway's HTTP server gracefully: it stops accepting
- * connections, answers new requests on kept-alive connections with 503
+ * Stops the gateway's HTTP server gracefully. It stops accepting
+ * connections, responds with 503 to new requests on kept-alive connections
  * (Fastify's return503OnClosing), and waits up to `graceMs` for in-flight
  * requests, streamed responses included, to finish. Connections still open
  * after that are closed, which cancels their upstream requests.
@@ -16,8 +16,8 @@ export async function closeGracefully(app: FastifyInstance, graceMs: number, log
   if (open > 0) logger.info({ connections: open, graceMs }, 'waiting for open connections before stopping');
 
   const closed = app.close().then(() => 'closed' as const);
-  // Node closes the connections that are idle when closing starts, but a kept-alive connection whose
-  // response ends later stays open until the client drops it; closing idle ones as they appear ends the wait.
+  // Node closes the connections that are idle when closing starts. A kept-alive connection whose response
+  // ends later stays open until the client drops it, so idle connections are closed as they appear.
   const sweeper = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => {

@@ -46,8 +46,8 @@ type Phase = 'waiting' | 'headers' | 'streaming' | 'done';
  * One request to one upstream, from the first dispatch to the end of its
  * response, over one or more attempts. `send` dispatches an attempt and
  * resolves when its response headers arrive, with the body held back until
- * the consumer attaches a sink with `pipe`, so every stage sees the status
- * first. Stages read and set its fields.
+ * the consumer attaches a sink with `pipe`, so every stage can read the
+ * status first. Stages read and set its fields.
  *
  * `abort` cancels the whole call: the running attempt, a wait in a queue or
  * a backoff, and any later `send`. `abortAttempt` ends only the running

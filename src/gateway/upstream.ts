@@ -30,15 +30,15 @@ export interface HealthCheckResult {
  */
 export function poolOptions(settings: UpstreamSettings): Pool.Options {
   return {
-    // One connection beyond the bulkhead's cap, so an active health check never waits behind user calls.
+    // One connection beyond the bulkhead's cap, so the active health check (one at a time per upstream) never waits behind user calls.
     connections: settings.bulkhead.maxConcurrent + 1,
     pipelining: 1,
     connect: { timeout: settings.connectTimeoutMs },
     // A backstop: each attempt sets its own header timeout when it is dispatched.
     headersTimeout: settings.headersTimeoutMs + 1000,
-    // Longest gap between two body chunks; a paused body (slow client) never trips it.
+    // Maximum gap between two body chunks. undici stops this timer while the gateway pauses the body for a slow client.
     bodyTimeout: settings.bodyTimeoutMs,
-    // An idle connection closes after this, or earlier when the upstream's Keep-Alive header asks for less.
+    // An idle connection closes after this, or earlier when the upstream's Keep-Alive header sets a shorter timeout.
     keepAliveTimeout: settings.keepAliveTimeoutMs,
     keepAliveMaxTimeout: settings.keepAliveTimeoutMs,
     // Subtracted from the upstream's Keep-Alive timeout, so the gateway never reuses a connection the upstream is closing.

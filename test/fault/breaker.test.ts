@@ -213,7 +213,7 @@ describe('recovery between the regular health checks', () => {
   });
   after(() => rig.close());
 
-  test('a check at the end of the wait and quick follow-ups close the circuit', async () => {
+  test('health checks close the circuit early', async () => {
     rig.chat.fault = everyCall(SERVER_ERROR);
     await historyStatuses(rig, 4);
     const checksBefore = rig.chat.requests.length - rig.chat.calls.length;

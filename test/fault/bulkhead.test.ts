@@ -1,14 +1,14 @@
 /**
- * The bulkhead through a real gateway: a hung backend holds at most its
+ * The bulkhead through a real gateway: a hung backend takes at most its
  * share of calls, further calls wait briefly or fail at once, and the other
- * upstream keeps answering.
+ * upstream keeps responding.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { everyCall, type SeenRequest } from './fault-backend.ts';
 import { bearer, health, startRig, timedFetch, type FaultRig } from './rig.ts';
 
-/** The most requests the backend was working on at the same time. */
+/** Returns the maximum number of requests the backend was working on at the same time. */
 function peakConcurrency(requests: SeenRequest[]): number {
   let peak = 0;
   for (const request of requests) {
@@ -29,7 +29,7 @@ describe('bulkhead full', () => {
 
   test('two calls run, one waits, the rest get 503 at once', async () => {
     const pending = Array.from({ length: 6 }, () => timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) }));
-    // Meanwhile the auth upstream has its own bulkhead and answers at once.
+    // Meanwhile the auth upstream has its own bulkhead and responds at once.
     const profile = await timedFetch(`${rig.url}/api/auth/profile`, { headers: bearer(rig) });
     assert.equal(profile.status, 200);
     assert.ok(profile.elapsedMs < 300, `auth took ${profile.elapsedMs} ms while chat was saturated`);
@@ -74,7 +74,8 @@ describe('bulkhead queue timeout', () => {
     await rig.chat.waitFor(() => rig.chat.calls.length === 1);
     const queued = await timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) });
     assert.equal(queued.status, 503);
-    assert.ok(queued.elapsedMs >= 190 && queued.elapsedMs < 1000, `gave up after ${queued.elapsedMs} ms`);
+    assert.ok(queued.elapsedMs >= 190, `gave up after ${queued.elapsedMs} ms`);
+    assert.ok(queued.elapsedMs < 1000, `gave up after ${queued.elapsedMs} ms`);
     assert.equal(rig.chat.calls.length, 1);
     await rig.gateway.close();
     await hung;

@@ -1,7 +1,7 @@
 /**
- * One sick backend at a time, behind a real gateway: refused connections,
- * connections that are accepted and never answered, headers and then
- * silence, slow replies, resets in the middle of a body, invalid JSON and a
+ * One sick backend at a time, behind a real gateway. The faults are refused
+ * connections, connections that are accepted and never get a response,
+ * headers and then silence, slow replies, resets in the middle of a body, invalid JSON and a
  * backend that accepts no connection at all. Each test checks the client's
  * status, the timing, and what the backend saw.
  */

@@ -1,10 +1,10 @@
 /**
  * A controllable backend for the fault-injection tests: an HTTP server on
- * 127.0.0.1:0 that stands between the gateway and a service, or in place of
- * one. For each request it reads the body, records what it saw, then acts on
- * the fault the test chose: forward to the real service, reply with a canned
- * status or body, hang, stall after the headers, trickle a stream, or reset
- * the connection. It also records when the gateway closed a request before
+ * 127.0.0.1:0 that sits between the gateway and a service, or replaces
+ * one. For each request it reads the body and records what it saw. Then it
+ * acts on the fault the test chose: forward to the real service, reply with a
+ * canned status or body, hang, stall after the headers, trickle a stream, or
+ * reset the connection. It also records when the gateway closed a request before
  * the response ended, so tests can prove that a cancelled call was closed.
  */
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,7 +14,7 @@ export type Fault =
   /** Forwards to the target service, or sends the default reply when there is none. */
   | { kind: 'pass'; delayMs?: number }
   | { kind: 'reply'; status: number; body?: string | Buffer; headers?: Record<string, string | string[]>; delayMs?: number }
-  /** Reads the request and never answers. */
+  /** Reads the request and never responds. */
   | { kind: 'hang' }
   /** Sends the status line and headers, then nothing. */
   | { kind: 'stall-after-headers'; status?: number; headers?: Record<string, string> }

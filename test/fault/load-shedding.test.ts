@@ -1,7 +1,7 @@
 /**
  * Load shedding in a real gateway: with its heap over the limit or its event
- * loop lagging, it answers API requests with 503 and Retry-After at once,
- * reaches no backend, and still answers /health.
+ * loop lagging, it rejects API requests with 503 and Retry-After at once,
+ * reaches no backend, and still serves /health.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -26,7 +26,7 @@ describe('safe methods', () => {
     assert.equal(rig.gateway.logs.lines.filter((entry) => entry.msg === 'retrying upstream request' && entry.reqId === 'retry-1').length, 1);
   });
 
-  test('a GET that got a 503 is sent again, and the 503 never reaches the client', async () => {
+  test('a GET after a 503 is retried', async () => {
     const before = rig.chat.calls.length;
     let replies = 0;
     rig.chat.fault = everyCall(() => (replies++ === 0 ? { kind: 'reply', status: 503 } : { kind: 'pass' }));
@@ -120,7 +120,8 @@ describe('retries and the deadline', () => {
     rig.chat.fault = everyCall(() => (calls++ === 0 ? { kind: 'reset' } : { kind: 'hang' }));
     const response = await timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) });
     assert.equal(response.status, 504);
-    assert.ok(response.elapsedMs >= 390 && response.elapsedMs < 1500, `took ${response.elapsedMs} ms`);
+    assert.ok(response.elapsedMs >= 390, `took ${response.elapsedMs} ms`);
+    assert.ok(response.elapsedMs < 1500, `took ${response.elapsedMs} ms`);
     const hung = rig.chat.calls[before + 1];
     assert.ok(hung, 'the retry never reached the backend');
     assert.ok(await rig.chat.waitFor(() => hung.closedEarlyAt !== null, 1000), 'the hung retry was never closed');

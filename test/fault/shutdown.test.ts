@@ -60,7 +60,7 @@ describe('graceful shutdown', () => {
     });
   }
 
-  test('SIGTERM lets a slow in-flight request finish, refuses new connections, and exits 0', async () => {
+  test('SIGTERM drains a slow request', async () => {
     backend.fault = everyCall({ kind: 'pass', delayMs: 1200 });
     const gateway = await startGatewayProcess(5000);
     const exit = exited(gateway);
@@ -92,7 +92,7 @@ describe('graceful shutdown', () => {
     assert.match(gateway.output(), /"gateway stopped"/);
   });
 
-  test('a request past the grace period is cut, its upstream request closed, and the exit is 0', async () => {
+  test('grace period over cuts in-flight requests', async () => {
     backend.fault = everyCall({ kind: 'hang' });
     const gateway = await startGatewayProcess(300);
     const exit = exited(gateway);

@@ -5,7 +5,7 @@ import type { Permit, UpstreamCall } from '../upstream-call.ts';
 import { UpstreamFailure } from '../upstream-errors.ts';
 import { createBulkheadStage } from './bulkhead.ts';
 
-/** A call with the permit handling of UpstreamCall and no cancellation. */
+/** Builds a call with the permit handling of UpstreamCall and no cancellation. */
 function fakeCall(bulkhead: Bulkhead) {
   let permit: Permit | null = null;
   return {

@@ -3,8 +3,8 @@ import type { UpstreamCall } from '../upstream-call.ts';
 
 /**
  * Takes a slot of the upstream's bulkhead for each attempt, queueing briefly
- * when all are taken; a full queue fails the call at once with a
- * `bulkhead-full` failure (503 with Retry-After). The slot is held until the
+ * when all are taken. A full queue fails the call at once with a
+ * `bulkhead-full` failure (503 with Retry-After). The slot is kept until the
  * attempt's response body ends, since the connection is busy until then.
  */
 export function createBulkheadStage(): UpstreamStage {

@@ -5,7 +5,7 @@ import { UpstreamFailure } from '../upstream-errors.ts';
 
 /** Methods that RFC 9110 calls safe, so a second attempt changes nothing on the upstream. */
 const RETRIED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Replies that say the upstream, or a proxy in front of it, did not handle the request. */
+/** Replies that mean the upstream, or a proxy in front of it, did not handle the request. */
 const RETRIED_STATUSES = new Set([502, 503, 504]);
 
 /**
