@@ -56,7 +56,7 @@ class ProcessReadings implements LoadReadings {
 export class LoadMonitor {
   readonly settings: LoadSheddingSettings;
   readonly #logger: Logger;
-  readonly #readings: LoadReadings;
+  #readings: LoadReadings | null;
   #timer: NodeJS.Timeout | null = null;
   #overloaded = false;
   #eventLoopDelayMs = 0;
@@ -66,7 +66,7 @@ export class LoadMonitor {
   constructor(settings: LoadSheddingSettings, logger: Logger, readings?: LoadReadings) {
     this.settings = settings;
     this.#logger = logger;
-    this.#readings = readings ?? new ProcessReadings();
+    this.#readings = readings ?? null;
   }
 
   get enabled(): boolean {
@@ -79,6 +79,8 @@ export class LoadMonitor {
 
   start(): void {
     if (this.#timer || !this.enabled) return;
+    // The histogram runs a timer of its own, so it exists only while load shedding is on.
+    this.#readings ??= new ProcessReadings();
     this.sample();
     this.#timer = setInterval(() => this.sample(), this.settings.sampleIntervalMs);
     this.#timer.unref();
@@ -87,12 +89,16 @@ export class LoadMonitor {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    if (this.#readings instanceof ProcessReadings) this.#readings.close();
+    if (this.#readings instanceof ProcessReadings) {
+      this.#readings.close();
+      this.#readings = null;
+    }
   }
 
   /** Takes one reading and updates `overloaded`, logging each change once. */
   sample(): void {
     const { maxEventLoopDelayMs, maxHeapUsedPercent } = this.settings;
+    this.#readings ??= new ProcessReadings();
     this.#eventLoopDelayMs = this.#readings.eventLoopDelayMs();
     this.#heapUsedPercent = this.#readings.heapUsedPercent();
     const reasons: string[] = [];
