@@ -26,6 +26,7 @@ const skip = browserSkipReason();
 const username = `lab_${Date.now().toString(36)}`;
 const email = `${username}@example.com`;
 const password = 'bubbling beakers 42';
+/** Where older versions of the client stored the refresh token; the current one keeps it in an HttpOnly cookie. */
 const REFRESH_TOKEN_KEY = 'mad-scientist.refresh-token';
 
 let storage: TestStorage;
@@ -37,6 +38,8 @@ let gateway: Running;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** Console messages about resources the Content-Security-Policy blocked. */
+const cspViolations: string[] = [];
 
 /** Calls the gateway from Node, for setup that the browser need not click through. */
 async function api(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<any> {
@@ -72,6 +75,16 @@ async function waitForSignedIn(): Promise<void> {
   await page.locator('.avatar-name', { hasText: username }).waitFor();
 }
 
+/** The refresh cookie as the browser holds it, or undefined. */
+async function refreshCookie() {
+  return (await context.cookies(`${gateway.url}/api/auth/refresh`)).find((cookie) => cookie.name === 'ms_refresh');
+}
+
+/** Everything page scripts can read: localStorage, sessionStorage and document.cookie. */
+async function scriptVisibleState(): Promise<string> {
+  return page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+}
+
 describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
   before(async () => {
     const webRoot = ensureWebBuild();
@@ -94,6 +107,9 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
+    page.on('console', (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   });
 
   after(async () => {
@@ -122,8 +138,16 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
     await waitForSignedIn();
-    const refreshToken = await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY);
-    assert.equal(typeof refreshToken, 'string');
+    // The refresh token sits in an HttpOnly cookie only the browser sends, never where a script could read it.
+    const cookie = await refreshCookie();
+    assert.ok(cookie, 'no refresh cookie was set');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(cookie.path, '/api/auth');
+    const visible = await scriptVisibleState();
+    assert.ok(!visible.includes(cookie.value), 'page scripts can read the refresh token');
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY), null);
+    assert.match(visible, /ms_csrf=/, 'the CSRF cookie the client needs is missing');
   });
 
   it('taken username is named under its field', async () => {
@@ -197,14 +221,15 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
   });
 
   it('reload keeps the session', async () => {
-    const stored = await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY);
+    const stored = (await refreshCookie())?.value;
     await page.reload();
     await waitForSignedIn();
     await page.locator('.message-user', { hasText: 'Why is the sky blue?' }).waitFor();
-    const afterReload = await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY);
+    const afterReload = (await refreshCookie())?.value;
     assert.equal(typeof afterReload, 'string');
-    // Refresh tokens rotate, so the start-up refresh stored a new one.
+    // Refresh tokens rotate, so the start-up refresh set a new cookie.
     assert.notEqual(afterReload, stored);
+    assert.ok(!(await scriptVisibleState()).includes(afterReload!), 'page scripts can read the rotated refresh token');
   });
 
   it('expired access token refreshes once', async () => {
@@ -238,7 +263,7 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
       if (request.url().endsWith('/api/auth/refresh')) refreshes.push(request);
     };
     page.on('request', onRequest);
-    const storedBefore = await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY);
+    const storedBefore = (await refreshCookie())?.value;
 
     const repliesBefore = await page.locator('.message-assistant[data-state="stored"]').count();
     try {
@@ -255,8 +280,10 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     assert.equal(replaced, 1, 'the message request did not go out with the expired token');
     assert.equal(refreshes.length, 1);
     assert.equal(await page.locator('.message-user[data-state="failed"]').count(), 0);
-    const storedAfter = await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY);
-    assert.notEqual(storedAfter, storedBefore, 'the rotated refresh token was not stored');
+    const storedAfter = (await refreshCookie())?.value;
+    assert.notEqual(storedAfter, storedBefore, 'the rotated refresh cookie was not kept');
+    assert.equal(refreshes[0].postData(), null, 'the refresh request carried a body');
+    assert.equal(typeof refreshes[0].headers()['x-csrf-token'], 'string');
   });
 
   it('scrolling up loads older history', async () => {
@@ -425,5 +452,31 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     await page.locator('.message-user').first().waitFor();
     assert.ok((await messageItems().count()) > 0);
     await page.locator('.conversation').first().waitFor();
+  });
+
+  it('stored markup is shown as text', async () => {
+    const markup = '<script>window.injected = 2</script><img src=x onerror="window.injected = 3"> <a href="javascript:alert(1)">link</a>';
+    const login = await api('POST', '/api/auth/login', { body: { username, password } });
+    const sent = await api('POST', '/api/chat/message', { token: login.access_token, body: { message: markup } });
+    const history = await api('GET', `/api/chat/history?conversation_id=${sent.conversation_id}`, { token: login.access_token });
+    assert.equal(history.messages.find((message: { role: string }) => message.role === 'user').content, markup, 'the message was not stored byte for byte');
+
+    await page.reload();
+    await waitForSignedIn();
+    await page.locator('.conversation', { hasText: '<script>' }).first().click();
+    const bubble = page.locator('.message-user .message-text', { hasText: 'window.injected = 2' });
+    await bubble.waitFor();
+    assert.equal(await bubble.textContent(), markup);
+    assert.equal(await page.locator('.messages script, .messages img[src="x"], .messages a[href^="javascript"]').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { injected?: number }).injected), undefined);
+  });
+
+  it('page runs under its CSP', async () => {
+    const response = await page.request.get(gateway.url, { headers: { accept: 'text/html' } });
+    const policy = response.headers()['content-security-policy'] ?? '';
+    assert.match(policy, /script-src 'self'/);
+    assert.match(policy, /frame-ancestors 'none'/);
+    assert.equal(response.headers()['x-frame-options'], 'DENY');
+    assert.deepEqual(cspViolations, [], 'the web client needs something the policy blocks');
   });
 });

@@ -17,8 +17,9 @@ type Phase =
   | { kind: 'start-failed'; error: unknown };
 
 /**
- * Decides between the login form and the lab. A stored refresh token is
- * exchanged for an access token on start, so a reload keeps the user logged in.
+ * Decides between the login form and the lab. When the session cookies are
+ * there, the refresh cookie is exchanged for an access token on start, so a
+ * reload keeps the user logged in.
  */
 export function App({ api }: { api: LabApi }) {
   const route = useHashRoute();

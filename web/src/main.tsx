@@ -14,6 +14,6 @@ function browserStorage(): KeyValueStorage | null {
   }
 }
 
-const api = new LabApi(new ApiClient({ tokens: new TokenStore(browserStorage()) }));
+const api = new LabApi(new ApiClient({ tokens: new TokenStore(document, browserStorage()) }));
 const root = document.getElementById('app');
 if (root) render(<App api={api} />, root);

@@ -5,9 +5,17 @@ import { after, before, beforeEach, test } from 'node:test';
 import { ApiClient } from './api-client.ts';
 import { ApiError } from './api-error.ts';
 import { LabApi } from './lab-api.ts';
-import { TokenStore, type KeyValueStorage } from './token-store.ts';
+import { REFRESH_TOKEN_KEY, TokenStore, type KeyValueStorage } from './token-store.ts';
 
-/** A fake gateway on a free port: rotating refresh tokens, one protected route, and a streaming chat route. */
+/** The browser's cookie jar as page scripts see it: the fake gateway writes the readable CSRF cookie here. */
+const jar = { cookie: '' };
+
+/**
+ * A fake gateway on a free port: a refresh cookie that rotates, one protected
+ * route, and a streaming chat route. Node's fetch keeps no cookies, so the
+ * fake accepts a refresh when X-CSRF-Token matches the session it issued,
+ * and writes the next CSRF cookie into `jar` as a browser would.
+ */
 class FakeGateway {
   server: Server;
   url = '';
@@ -17,6 +25,8 @@ class FakeGateway {
   /** Lines of the SSE body that POST /api/chat/message sends. */
   streamLines: string[] = [];
   usedRefreshTokens = new Set<string>();
+  /** Headers and body of the latest refresh request. */
+  lastRefresh: { headers: IncomingMessage['headers']; body: string } | null = null;
 
   constructor() {
     this.server = createServer((request, response) => void this.handle(request, response));
@@ -26,8 +36,8 @@ class FakeGateway {
     return `access-${this.generation}`;
   }
 
-  get refreshToken(): string {
-    return `refresh-${this.generation}`;
+  get csrfToken(): string {
+    return `csrf-${this.generation}`;
   }
 
   async listen(): Promise<void> {
@@ -41,6 +51,7 @@ class FakeGateway {
     this.refreshStatus = 200;
     this.streamLines = [];
     this.usedRefreshTokens.clear();
+    this.lastRefresh = null;
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -56,16 +67,19 @@ class FakeGateway {
 
     if (request.url === '/api/auth/refresh') {
       this.refreshCalls += 1;
+      this.lastRefresh = { headers: request.headers, body: raw };
       // Slow enough that concurrent callers overlap with the exchange in flight.
       await new Promise((done) => setTimeout(done, 50));
       if (this.refreshStatus !== 200) return fail(this.refreshStatus, 'UPSTREAM_UNAVAILABLE', 'down');
-      if (body.refresh_token !== this.refreshToken || this.usedRefreshTokens.has(body.refresh_token)) {
+      const presented = request.headers['x-csrf-token'];
+      if (typeof presented !== 'string' || presented !== this.csrfToken || this.usedRefreshTokens.has(presented)) {
         return fail(401, 'INVALID_REFRESH_TOKEN', 'The refresh token is invalid, expired or already used.');
       }
-      this.usedRefreshTokens.add(body.refresh_token);
+      this.usedRefreshTokens.add(presented);
       this.generation += 1;
+      jar.cookie = `ms_csrf=${this.csrfToken}; theme=dark`;
       const user = { id: 'u1', username: 'ada', email: 'ada@example.com', created_at: '2030-01-01T00:00:00.000Z' };
-      return send(200, { user, access_token: this.accessToken, refresh_token: this.refreshToken, token_type: 'Bearer', expires_in: 900, refresh_expires_in: 604800, meta: { request_id: 'r' } });
+      return send(200, { user, access_token: this.accessToken, token_type: 'Bearer', expires_in: 900, refresh_expires_in: 604800, meta: { request_id: 'r' } });
     }
 
     const authorised = request.headers.authorization === `Bearer ${this.accessToken}`;
@@ -112,41 +126,62 @@ after(() => new Promise<void>((done) => gateway.server.close(() => done())));
 
 beforeEach(() => {
   gateway.reset();
+  jar.cookie = '';
   storage = new MemoryStorage();
-  client = new ApiClient({ tokens: new TokenStore(storage), baseUrl: gateway.url });
+  client = new ApiClient({ tokens: new TokenStore(jar, storage), baseUrl: gateway.url });
   sessionEnds = [];
   client.onSessionEnd = (error) => sessionEnds.push(error);
 });
 
-/** Puts the client in the state of a reload: a stored refresh token, no access token. */
-function storeRefreshToken(token: string): void {
-  storage.setItem('mad-scientist.refresh-token', token);
+/** Puts the client in the state of a reload: the session cookies in the browser, no access token. */
+function storeSessionCookie(csrfToken: string): void {
+  jar.cookie = `theme=dark; ms_csrf=${csrfToken}`;
 }
 
 test('client refreshes before the first call', async () => {
-  storeRefreshToken(gateway.refreshToken);
+  storeSessionCookie(gateway.csrfToken);
   const body = await client.json<{ ok: boolean }>('GET', '/api/thing');
   assert.equal(body.ok, true);
   assert.equal(gateway.refreshCalls, 1);
   assert.equal(client.user?.username, 'ada');
 });
 
-test('client stores each rotated refresh token', async () => {
-  storeRefreshToken(gateway.refreshToken);
+test('client follows the rotated session cookie', async () => {
+  storeSessionCookie(gateway.csrfToken);
   await client.refresh();
-  assert.equal(storage.getItem('mad-scientist.refresh-token'), 'refresh-1');
+  assert.equal(gateway.lastRefresh?.headers['x-csrf-token'], 'csrf-0');
+  assert.equal(gateway.lastRefresh?.headers['x-token-delivery'], 'cookie');
+  assert.equal(gateway.lastRefresh?.body, '', 'the refresh request carried a body');
   await client.refresh();
-  assert.equal(storage.getItem('mad-scientist.refresh-token'), 'refresh-2');
+  assert.equal(gateway.lastRefresh?.headers['x-csrf-token'], 'csrf-1');
   assert.equal(client.tokens.accessToken, 'access-2');
 });
 
+test('client keeps no refresh token in storage', async () => {
+  storage.setItem(REFRESH_TOKEN_KEY, 'left-by-an-older-version');
+  const tokens = new TokenStore(jar, storage);
+  assert.equal(storage.getItem(REFRESH_TOKEN_KEY), null, 'the old refresh token was not removed');
+  storeSessionCookie(gateway.csrfToken);
+  const fresh = new ApiClient({ tokens, baseUrl: gateway.url });
+  await fresh.refresh();
+  assert.equal(storage.values.size, 0);
+  assert.equal(tokens.accessToken, 'access-1');
+});
+
+test('client without session cookies is logged out', async () => {
+  assert.equal(client.hasSession, false);
+  await assert.rejects(client.json('GET', '/api/thing'), (error: unknown) => error instanceof ApiError && error.code === 'UNAUTHORIZED');
+  assert.equal(gateway.refreshCalls, 0);
+  assert.equal(sessionEnds.length, 1);
+});
+
 test('concurrent expired calls share one refresh', async () => {
-  storeRefreshToken(gateway.refreshToken);
+  storeSessionCookie(gateway.csrfToken);
   await client.refresh();
-  // The server moves on, so the client's access token now counts as expired; the refresh token stays valid.
+  // The server moves on, so the client's access token now counts as expired; the refresh cookie stays valid.
   gateway.usedRefreshTokens.clear();
   gateway.generation = 1;
-  client.tokens.save({ access_token: 'access-stale', refresh_token: gateway.refreshToken });
+  client.tokens.save({ access_token: 'access-stale' });
   const results = await Promise.all(Array.from({ length: 5 }, () => client.json<{ ok: boolean }>('GET', '/api/thing')));
   assert.equal(results.filter((result) => result.ok).length, 5);
   assert.equal(gateway.refreshCalls, 2);
@@ -155,23 +190,24 @@ test('concurrent expired calls share one refresh', async () => {
 });
 
 test('rejected refresh token ends the session', async () => {
-  storeRefreshToken('refresh-unknown');
+  storeSessionCookie('csrf-unknown');
   await assert.rejects(client.json('GET', '/api/thing'), (error: unknown) => error instanceof ApiError && error.code === 'INVALID_REFRESH_TOKEN');
-  assert.equal(storage.getItem('mad-scientist.refresh-token'), null);
+  assert.equal(client.tokens.accessToken, null);
   assert.equal(sessionEnds.length, 1);
   assert.equal(sessionEnds[0].code, 'INVALID_REFRESH_TOKEN');
 });
 
 test('refresh outage keeps the session', async () => {
-  storeRefreshToken(gateway.refreshToken);
+  storeSessionCookie(gateway.csrfToken);
   gateway.refreshStatus = 503;
   await assert.rejects(client.refresh(), (error: unknown) => error instanceof ApiError && error.status === 503);
-  assert.equal(storage.getItem('mad-scientist.refresh-token'), 'refresh-0');
+  assert.equal(client.tokens.csrfToken, 'csrf-0');
+  assert.equal(client.hasSession, true);
   assert.deepEqual(sessionEnds, []);
 });
 
 test('revoked access token ends the session', async () => {
-  client.tokens.save({ access_token: 'access-0', refresh_token: 'refresh-0' });
+  client.tokens.save({ access_token: 'access-0' });
   await assert.rejects(client.json('GET', '/api/revoked'), (error: unknown) => error instanceof ApiError && error.code === 'TOKEN_REVOKED');
   assert.equal(client.tokens.accessToken, null);
   assert.equal(sessionEnds.length, 1);
@@ -204,7 +240,7 @@ test('unreachable server gives NETWORK_ERROR', async () => {
 });
 
 test('message stream yields deltas then done', async () => {
-  storeRefreshToken(gateway.refreshToken);
+  storeSessionCookie(gateway.csrfToken);
   const exchange = { conversation_id: 'c1', message: { id: '1' }, reply: { id: '2', content: 'Eureka at once' } };
   gateway.streamLines = ['event: delta\ndata: {"text":"Eureka "}\n\n', 'event: delta\ndata: {"text":"at "}\n\n', 'event: delta\ndata: {"text":"once"}\n\n', `event: done\ndata: ${JSON.stringify(exchange)}\n\n`];
   const deltas: string[] = [];
@@ -214,7 +250,7 @@ test('message stream yields deltas then done', async () => {
 });
 
 test('message stream error event rejects', async () => {
-  storeRefreshToken(gateway.refreshToken);
+  storeSessionCookie(gateway.csrfToken);
   gateway.streamLines = ['event: delta\ndata: {"text":"Eur"}\n\n', 'event: error\ndata: {"error":{"code":"UPSTREAM_TIMEOUT","message":"The model did not answer in time."}}\n\n'];
   const error = await new LabApi(client).sendMessage('Hi', 'c1').catch((failure: unknown) => failure);
   assert.ok(error instanceof ApiError);
@@ -223,7 +259,7 @@ test('message stream error event rejects', async () => {
 });
 
 test('message stream cut before done rejects', async () => {
-  storeRefreshToken(gateway.refreshToken);
+  storeSessionCookie(gateway.csrfToken);
   gateway.streamLines = ['event: delta\ndata: {"text":"Eur"}\n\n'];
   await assert.rejects(new LabApi(client).sendMessage('Hi', 'c1'), (error: unknown) => error instanceof ApiError && error.code === 'STREAM_INTERRUPTED');
 });

@@ -9,7 +9,15 @@ export interface RequestOptions {
   auth?: boolean;
   accept?: string;
   signal?: AbortSignal;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
 }
+
+/**
+ * Asks the auth service to put the refresh token into its HttpOnly cookie
+ * and leave it out of the response body, where page scripts could read it.
+ */
+export const COOKIE_DELIVERY: Record<string, string> = { 'x-token-delivery': 'cookie' };
 
 /** Runs `work` while holding an exclusive lock of that name, shared by all tabs of the site where the browser allows. */
 export type LockRunner = <T>(name: string, work: () => Promise<T>) => Promise<T>;
@@ -27,9 +35,11 @@ const REFRESH_LOCK = 'mad-scientist-refresh';
 /**
  * Sends requests to the gateway with the access token, and keeps the session
  * alive: with no access token yet (after a reload) or on 401 TOKEN_EXPIRED it
- * refreshes once and retries once. One refresh runs at a time, in this tab
- * through a shared promise and across tabs through the Web Locks API, because
- * refresh tokens rotate and a second use of the same one revokes the session.
+ * refreshes once and retries once. The refresh token travels only in its
+ * HttpOnly cookie, with the CSRF token in X-CSRF-Token. One refresh runs at a
+ * time, in this tab through a shared promise and across tabs through the Web
+ * Locks API, because refresh tokens rotate and a second use of the same one
+ * revokes the session.
  */
 export class ApiClient {
   readonly tokens: TokenStore;
@@ -61,7 +71,7 @@ export class ApiClient {
   }
 
   get hasSession(): boolean {
-    return this.tokens.accessToken !== null || this.tokens.refreshToken !== null;
+    return this.tokens.accessToken !== null || this.tokens.csrfToken !== null;
   }
 
   /** Sends a request and returns the parsed JSON body; a non-2xx status throws ApiError. */
@@ -100,7 +110,7 @@ export class ApiClient {
     return this.#fetchOnce(method, path, options, null);
   }
 
-  /** Exchanges the stored refresh token for a new pair; concurrent callers share one exchange. */
+  /** Exchanges the refresh cookie for a new pair; concurrent callers share one exchange. */
   refresh(): Promise<TokenPair> {
     this.#refreshing ??= this.#lock(REFRESH_LOCK, () => this.#refreshNow()).finally(() => {
       this.#refreshing = null;
@@ -109,18 +119,18 @@ export class ApiClient {
   }
 
   async #refreshNow(): Promise<TokenPair> {
-    // Read inside the lock: another tab may have rotated the token while this one waited.
-    const refreshToken = this.tokens.refreshToken;
-    if (!refreshToken) {
+    // Read inside the lock: another tab may have rotated the cookies while this one waited.
+    const csrfToken = this.tokens.csrfToken;
+    if (!csrfToken) {
       const error = new ApiError('UNAUTHORIZED', 'You are not logged in.', { status: 401 });
       this.#sessionRejected(error);
       throw error;
     }
-    const response = await this.#fetchOnce('POST', '/api/auth/refresh', { body: { refresh_token: refreshToken } }, null);
+    const response = await this.#fetchOnce('POST', '/api/auth/refresh', { headers: { ...COOKIE_DELIVERY, 'x-csrf-token': csrfToken } }, null);
     if (!response.ok) {
       const error = await errorFrom(response);
       // A 5xx or a network failure leaves the session alone: the refresh token may still be good later.
-      if (response.status === 401 || response.status === 400) this.#sessionRejected(error);
+      if (response.status === 401 || response.status === 400 || response.status === 403) this.#sessionRejected(error);
       throw error;
     }
     const pair = (await readJson(response)) as TokenPair;
@@ -134,7 +144,7 @@ export class ApiClient {
   }
 
   async #fetchOnce(method: string, path: string, options: RequestOptions, token: string | null): Promise<Response> {
-    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     try {

@@ -1,5 +1,5 @@
 import { ApiError } from './api-error.ts';
-import { readJson, type ApiClient } from './api-client.ts';
+import { COOKIE_DELIVERY, readJson, type ApiClient } from './api-client.ts';
 import { readServerSentEvents } from './sse.ts';
 import type { Avatar, Conversation, Dashboard, HistoryPage, MessageExchange, ResponseMeta, TokenPair, User } from './types.ts';
 
@@ -36,23 +36,26 @@ export class LabApi {
   }
 
   async register(input: RegisterInput): Promise<TokenPair> {
-    const pair = await this.client.json<TokenPair>('POST', '/api/auth/register', { body: input, auth: false });
+    const pair = await this.client.json<TokenPair>('POST', '/api/auth/register', { body: input, auth: false, headers: COOKIE_DELIVERY });
     this.client.startSession(pair);
     return pair;
   }
 
   async login(input: LoginInput): Promise<TokenPair> {
-    const pair = await this.client.json<TokenPair>('POST', '/api/auth/login', { body: input, auth: false });
+    const pair = await this.client.json<TokenPair>('POST', '/api/auth/login', { body: input, auth: false, headers: COOKIE_DELIVERY });
     this.client.startSession(pair);
     return pair;
   }
 
-  /** Revokes the session on the server when it can; the local tokens go either way. */
+  /**
+   * Revokes the session on the server when it can: the server ends the
+   * refresh cookie's session and clears the cookies. The local tokens go either way.
+   */
   async logout(): Promise<void> {
-    const refreshToken = this.client.tokens.refreshToken;
+    const csrfToken = this.client.tokens.csrfToken;
     try {
       if (this.client.tokens.accessToken) {
-        await this.client.send('POST', '/api/auth/logout', { body: refreshToken ? { refresh_token: refreshToken } : {} });
+        await this.client.send('POST', '/api/auth/logout', { headers: csrfToken ? { 'x-csrf-token': csrfToken } : {} });
       }
     } finally {
       this.client.endSession();

@@ -7,56 +7,61 @@ export interface KeyValueStorage {
   removeItem(key: string): void;
 }
 
+/** The part of `document` the store reads: the cookies page scripts may see. */
+export interface CookieSource {
+  readonly cookie: string;
+}
+
+/** Where older versions of the client kept the refresh token; it is removed on start. */
 export const REFRESH_TOKEN_KEY = 'mad-scientist.refresh-token';
+/** The readable cookie with the double-submit CSRF token that the auth service sets next to the refresh cookie. */
+export const CSRF_COOKIE = 'ms_csrf';
 
 /**
- * Holds the session's tokens: the access token in memory only, the refresh
- * token in storage so a reload can start a new access token.
- *
- * NOTE: the refresh token sits in localStorage, where any script on the page
- * can read it. A later change moves it to an HttpOnly cookie set by the
- * gateway, and this store then keeps only the access token.
+ * Holds the session's tokens. The access token lives in memory only. The
+ * refresh token never reaches page scripts: the auth service keeps it in an
+ * HttpOnly cookie, which the browser sends to /api/auth by itself. What the
+ * page can read is the CSRF cookie, which proves nothing on its own and is
+ * copied into X-CSRF-Token on refresh and logout. Its presence also tells a
+ * reloaded page that a session may exist.
  */
 export class TokenStore {
   #accessToken: string | null = null;
-  readonly #storage: KeyValueStorage | null;
-  readonly #key: string;
+  readonly #cookies: CookieSource | null;
 
-  constructor(storage: KeyValueStorage | null, key = REFRESH_TOKEN_KEY) {
-    this.#storage = storage;
-    this.#key = key;
+  /** `legacyStorage` is only cleaned: a refresh token an older version stored there is deleted. */
+  constructor(cookies: CookieSource | null, legacyStorage: KeyValueStorage | null = null) {
+    this.#cookies = cookies;
+    try {
+      legacyStorage?.removeItem(REFRESH_TOKEN_KEY);
+    } catch {
+      // Storage can throw when the browser blocks it (private modes, disabled cookies).
+    }
   }
 
   get accessToken(): string | null {
     return this.#accessToken;
   }
 
-  /** Read from storage on every call, because another tab may have rotated it. */
-  get refreshToken(): string | null {
-    try {
-      return this.#storage?.getItem(this.#key) ?? null;
-    } catch {
-      // Storage can throw when the browser blocks it (private modes, disabled cookies).
-      return null;
+  /** The CSRF token, read on every call because another tab may have rotated it; null without a session cookie. */
+  get csrfToken(): string | null {
+    const cookies = this.#cookies?.cookie ?? '';
+    for (const part of cookies.split(';')) {
+      const separator = part.indexOf('=');
+      if (separator > 0 && part.slice(0, separator).trim() === CSRF_COOKIE) {
+        const value = decodeURIComponent(part.slice(separator + 1).trim());
+        return value === '' ? null : value;
+      }
     }
+    return null;
   }
 
-  /** Stores a new pair; with rotation every refresh returns a new refresh token and the old one is dead. */
-  save(pair: Pick<TokenPair, 'access_token' | 'refresh_token'>): void {
+  /** Keeps the access token of a new pair; the refresh token is already in its cookie. */
+  save(pair: Pick<TokenPair, 'access_token'>): void {
     this.#accessToken = pair.access_token;
-    try {
-      this.#storage?.setItem(this.#key, pair.refresh_token);
-    } catch {
-      // The session then lasts until the page is closed.
-    }
   }
 
   clear(): void {
     this.#accessToken = null;
-    try {
-      this.#storage?.removeItem(this.#key);
-    } catch {
-      // Nothing stored, nothing to remove.
-    }
   }
 }

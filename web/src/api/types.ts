@@ -14,7 +14,8 @@ export interface ResponseMeta {
 export interface TokenPair {
   user: User;
   access_token: string;
-  refresh_token: string;
+  /** Left out by the server when the refresh token went into the HttpOnly cookie, as it does for this client. */
+  refresh_token?: string;
   token_type: 'Bearer';
   /** Access token lifetime in seconds. */
   expires_in: number;
