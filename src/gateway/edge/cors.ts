@@ -29,7 +29,8 @@ export function parseOrigins(raw: string | undefined, variable: string): string[
     } catch {
       throw new ConfigError(variable, `invalid value "${item}": expected an origin such as https://app.example.com`);
     }
-    const isOrigin = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === item.replace(/\/$/, '').toLowerCase();
+    const isOrigin =
+      (url.protocol === 'http:' || url.protocol === 'https:') && !item.includes('*') && url.origin === item.replace(/\/$/, '').toLowerCase();
     if (!isOrigin) throw new ConfigError(variable, `invalid value "${item}": expected an origin such as https://app.example.com, without path or wildcard`);
     origins.push(url.origin);
   }
