@@ -70,7 +70,8 @@ describe('refresh cookie', () => {
 
   it('refuses a refresh without the CSRF header', async () => {
     const { jar } = await cookieLogin();
-    for (const headers of [{}, { 'x-csrf-token': 'forged-value' }, { 'x-csrf-token': `${jar.csrf}x` }]) {
+    const attempts: Array<Record<string, string>> = [{}, { 'x-csrf-token': 'forged-value' }, { 'x-csrf-token': `${jar.csrf}x` }];
+    for (const headers of attempts) {
       const response = await post('/auth/refresh', { jar, headers });
       assert.equal(response.status, 403, JSON.stringify(headers));
       assert.equal(response.body.error.code, 'FORBIDDEN');
