@@ -31,7 +31,7 @@ export function wantsCookieDelivery(request: FastifyRequest): boolean {
   return typeof value === 'string' && value.trim().toLowerCase() === 'cookie';
 }
 
-/** The refresh token from the cookie, or undefined when the request carries none. */
+/** Returns the refresh token from the cookie, or undefined when the request carries none. */
 export function refreshTokenCookie(request: FastifyRequest): string | undefined {
   const value = request.cookies[REFRESH_COOKIE];
   return value === undefined || value === '' ? undefined : value;

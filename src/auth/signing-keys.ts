@@ -104,7 +104,7 @@ export class SigningKeyRing {
     this.#logger = options.logger;
   }
 
-  /** Opens the folder, creating it and its first key when it holds none. */
+  /** Opens the folder, creating it and its first key when it contains none. */
   static async open(options: SigningKeyRingOptions): Promise<SigningKeyRing> {
     const ring = new SigningKeyRing(options);
     mkdirSync(ring.directory, { recursive: true, mode: 0o700 });
@@ -152,7 +152,7 @@ export class SigningKeyRing {
     this.#timer = null;
   }
 
-  /** The key that signs now: the newest one whose activation time has passed. */
+  /** Returns the key that signs now: the newest one whose activation time has passed. */
   current(): SigningKey {
     const now = this.#clock();
     let current = this.#keys[0];
@@ -178,7 +178,7 @@ export class SigningKeyRing {
     return this.#keys.filter((key) => !published.has(key) && key.activatesAt <= this.#clock()).map((key) => key.file);
   }
 
-  /** The public keys as a JSON Web Key Set (RFC 7517, section 5). */
+  /** Returns the public keys as a JSON Web Key Set (RFC 7517, section 5). */
   jwks(): { keys: JWK[] } {
     return {
       keys: this.published().map((key) => ({ ...(key.publicKey.export({ format: 'jwk' }) as JWK), kid: key.kid, alg: key.alg, use: 'sig' })),

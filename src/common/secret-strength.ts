@@ -11,7 +11,7 @@ export const MIN_SECRET_LENGTH = 32;
 /** Words found in example and placeholder secrets; a generated secret contains none of them by chance. */
 const PLACEHOLDER_WORDS = ['secret', 'changeme', 'change-me', 'change_me', 'password', 'example', 'default', 'placeholder', 'replace', 'insecure', 'jwtkey'];
 
-/** Fewest distinct characters in a secret; 32 random base64url characters have about 25. */
+/** Minimum number of distinct characters in a secret; 32 random base64url characters have about 25 on average. */
 const MIN_DISTINCT_CHARACTERS = 10;
 
 /** Returns why `secret` looks weak, or undefined when it passes every check. */

@@ -31,13 +31,15 @@ describe('RedisRateLimitStore', { skip: redisSkip }, () => {
       assert.equal((await b.take('login:ip:1', rule)).allowed, true);
       const refused = await a.take('login:ip:1', rule);
       assert.equal(refused.allowed, false);
-      assert.ok(refused.retryAfterMs > 29_000 && refused.retryAfterMs <= 30_000, String(refused.retryAfterMs));
+      assert.ok(refused.retryAfterMs > 29_000, String(refused.retryAfterMs));
+      assert.ok(refused.retryAfterMs <= 30_000, String(refused.retryAfterMs));
 
       const backoff = { threshold: 2, baseSeconds: 1, maxSeconds: 4, resetSeconds: 900 };
       assert.equal(await a.recordFailure('acct', backoff), 0);
       assert.equal(await b.recordFailure('acct', backoff), 1000);
       const blocked = await a.blockedFor('acct');
-      assert.ok(blocked > 900 && blocked <= 1000, String(blocked));
+      assert.ok(blocked > 900, String(blocked));
+      assert.ok(blocked <= 1000, String(blocked));
       await b.clearFailures('acct');
       assert.equal(await a.blockedFor('acct'), 0);
 

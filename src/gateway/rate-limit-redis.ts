@@ -11,7 +11,7 @@ import type { BackoffRule, BucketRule } from './security-config.ts';
  * key stays blocked.
  */
 
-/** GCRA: KEYS[1] holds the theoretical arrival time; ARGV = emission interval, period (ms). Returns 0 or the wait. */
+/** GCRA: KEYS[1] contains the theoretical arrival time; ARGV = emission interval, period (ms). Returns 0 or the wait. */
 const TAKE_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)

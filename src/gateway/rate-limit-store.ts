@@ -26,7 +26,7 @@ export interface RateLimitStore {
   close(): Promise<void>;
 }
 
-/** The wait after the `failures`-th failure in a row. */
+/** Returns the wait after the `failures`-th failure in a row. */
 export function backoffMs(failures: number, rule: BackoffRule): number {
   if (failures < rule.threshold) return 0;
   const exponent = Math.min(failures - rule.threshold, 30);
@@ -34,7 +34,7 @@ export function backoffMs(failures: number, rule: BackoffRule): number {
 }
 
 /**
- * The GCRA parameters of a rule in whole milliseconds: the time one request
+ * Returns the GCRA parameters of a rule in whole milliseconds: the time one request
  * adds to the bucket, and the window a full bucket spans. Whole numbers keep
  * the Redis script, whose numbers print in %.14g, exact.
  */
@@ -43,7 +43,7 @@ export function gcraTiming(rule: BucketRule): { intervalMs: number; periodMs: nu
   return { intervalMs, periodMs: intervalMs * rule.capacity };
 }
 
-/** One step of GCRA: the new theoretical arrival time, or the wait when the bucket is empty. */
+/** Computes one step of GCRA: the new theoretical arrival time, or the wait when the bucket is empty. */
 export function gcra(storedTat: number | undefined, now: number, rule: BucketRule): { tat: number; retryAfterMs: number } {
   const { intervalMs, periodMs } = gcraTiming(rule);
   const tat = Math.max(storedTat ?? now, now) + intervalMs;

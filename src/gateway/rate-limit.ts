@@ -63,7 +63,7 @@ export class RateLimiter {
     const key = `login-failures:${subjectKey({ kind: 'account', name: account })}`;
     const waitMs = await this.store.blockedFor(key);
     if (waitMs === 0) return;
-    log.info({ limit: 'loginBackoff', key, retryAfterMs: waitMs }, 'login refused during backoff');
+    log.info({ limit: 'loginBackoff', key, retryAfterMs: waitMs }, 'login rejected during backoff');
     throw rateLimited(waitMs, 'Too many failed logins for this account.');
   }
 

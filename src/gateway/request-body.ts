@@ -3,11 +3,11 @@ import { AppError } from '../common/errors.ts';
 
 export interface BodyReadOptions {
   limitBytes: number;
-  /** Longest pause between two chunks; 0 waits without limit. */
+  /** Maximum pause between two chunks; 0 waits without limit. */
   idleTimeoutMs: number;
 }
 
-/** The error of a request whose body cannot be kept: the connection closes so the client stops sending. */
+/** Builds the error of a request whose body cannot be kept; the connection closes, so the client stops sending. */
 function closing(code: 'PAYLOAD_TOO_LARGE' | 'REQUEST_TIMEOUT' | 'BAD_REQUEST', message: string): AppError {
   return new AppError(code, message, { headers: { connection: 'close' } });
 }

@@ -75,7 +75,7 @@ const LEGACY_PREFIXES: Array<[string, string]> = [
 ];
 
 /**
- * The public route key of a request, such as `POST /api/auth/login`. A
+ * Returns the public route key of a request, such as `POST /api/auth/login`. A
  * legacy path (`/auth/login`, `/mad-scientist/message`) maps to the public
  * route it reaches, so it cannot be used to dodge the checks. Both the
  * gateway and the services route with find-my-way, which decodes the path
@@ -96,7 +96,7 @@ export interface RequestPolicyOptions {
   limiter: RateLimiter;
   /** Whether bodies and query strings are checked; off leaves only the rate limits. */
   validate: boolean;
-  /** Longest pause between two body chunks while the gateway reads a body. */
+  /** Maximum pause between two body chunks while the gateway reads a body. */
   bodyIdleTimeoutMs: number;
   /** Verifies a Bearer token without failing, to count legacy requests by user; undefined when absent or invalid. */
   identify: (request: FastifyRequest) => Promise<AccessTokenClaims | undefined>;

@@ -52,7 +52,7 @@ function addRange(list: BlockList, range: string): void {
   list.addSubnet(address, prefix, type);
 }
 
-/** The client as the gateway sees it, after deciding which forwarded headers to believe. */
+/** The client as the gateway resolved it, after deciding which forwarded headers to believe. */
 export interface ClientInfo {
   /** The client's address: the peer, or the nearest untrusted address in X-Forwarded-For behind trusted proxies. */
   address: string;
@@ -111,7 +111,7 @@ export function resolveClient(peerAddress: string | undefined, encrypted: boolea
 }
 
 /**
- * The key under which rate limits count a client. An IPv6 client usually
+ * Returns the key under which rate limits count a client. An IPv6 client usually
  * controls a whole /64, so IPv6 addresses count by their first 64 bits.
  */
 export function rateLimitAddressKey(address: string): string {

@@ -63,7 +63,7 @@ export class CorsPolicy {
     headers.push('access-control-allow-origin', origin, 'access-control-allow-credentials', 'true', 'access-control-expose-headers', EXPOSED_HEADERS);
   }
 
-  /** Answers a preflight request and returns true, or returns false for any other request. */
+  /** Sends the response to a preflight request and returns true, or returns false for any other request. */
   answerPreflight(request: FastifyRequest, reply: FastifyReply): boolean {
     const method = request.headers['access-control-request-method'];
     if (request.method !== 'OPTIONS' || request.headers.origin === undefined || method === undefined) return false;
@@ -79,9 +79,9 @@ export class CorsPolicy {
     else if (!ALLOWED_METHODS.includes(method)) reason = `the method ${method} is not allowed`;
     else if (refusedHeader) reason = `the header ${refusedHeader} is not allowed`;
     if (reason) {
-      request.log.info({ origin, method, reason }, 'CORS preflight refused');
+      request.log.info({ origin, method, reason }, 'CORS preflight rejected');
       request.edgeHeaders = withoutCorsGrants(request.edgeHeaders);
-      sendError(new AppError('FORBIDDEN', `Cross-origin request refused: ${reason}.`), request, reply);
+      sendError(new AppError('FORBIDDEN', `Cross-origin request rejected: ${reason}.`), request, reply);
       return true;
     }
 

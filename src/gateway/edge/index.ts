@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errorJson, type ErrorCode } from '../../common/errors.ts';
+import { ERROR_CODES, errorJson, type ErrorCode } from '../../common/errors.ts';
 import { requestIdFrom } from '../../common/http.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { SecuritySettings } from '../security-config.ts';
@@ -65,7 +65,7 @@ export function registerEdge(app: FastifyInstance, settings: SecuritySettings, o
 
   app.addHook('onSend', async function addEdgeHeaders(request, reply, payload) {
     const headers = request.edgeHeaders;
-    // Null when a framework error (such as an invalid URL) answered before the onRequest hook ran.
+    // Null when a framework error (such as an invalid URL) was sent before the onRequest hook ran.
     const list = headers ?? securityHeaders(false);
     for (let index = 0; index < list.length; index += 2) {
       if (!reply.hasHeader(list[index])) reply.header(list[index], list[index + 1]);
@@ -103,7 +103,7 @@ export function edgeServerOptions(settings: SecuritySettings, logger: Logger) {
       return;
     }
     const body = errorJson(code, requestId);
-    const status = code === 'HEADERS_TOO_LARGE' ? 431 : code === 'REQUEST_TIMEOUT' ? 408 : 400;
+    const status = ERROR_CODES[code].status;
     // Written, then destroyed as Node's own handler does: a half-closed socket would keep a closing server waiting.
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\n` +

@@ -9,15 +9,16 @@ export interface ClientLimits {
   headersTimeoutMs: number;
   /** Time to receive the complete request, head and body; Node answers 408 after it. */
   requestTimeoutMs: number;
-  /** Longest pause between two pieces of a request body; the connection is closed after it. */
+  /** Maximum pause between two pieces of a request body; the connection is closed after it. */
   bodyIdleTimeoutMs: number;
 }
 
 /**
- * Node options of the gateway's HTTP server. Node enforces both timeouts
- * from a timer that visits every connection each `connectionsCheckingInterval`
- * (30 s by default, which would let a slow client stay up to 30 s longer), so
- * the interval is set to half the shorter timeout, between 100 ms and 5 s.
+ * Builds the Node options of the gateway's HTTP server. Node enforces both
+ * timeouts from a timer that visits every connection each
+ * `connectionsCheckingInterval`, 30 s by default, which would let a slow
+ * client stay up to 30 s longer. The interval is therefore half the shorter
+ * timeout, between 100 ms and 5 s.
  */
 export function httpServerOptions(limits: ClientLimits): { http: ServerOptions; requestTimeout: number } {
   const shorter = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
@@ -42,9 +43,9 @@ export function hasBody(request: IncomingMessage): boolean {
 /**
  * Closes the connection when a request body stops arriving for `idleMs`. It
  * uses the socket's idle timer while the body is being received, so a body
- * streamed to a service is covered too, and puts the timer back once the body
- * has ended; a keep-alive connection between requests is left to Node's
- * keep-alive timeout.
+ * streamed to a service is covered too. The timer is switched off once the
+ * body has ended, and a keep-alive connection between requests is left to
+ * Node's keep-alive timeout.
  */
 export function guardBodyIdle(request: IncomingMessage, idleMs: number, log: FastifyBaseLogger): void {
   if (idleMs <= 0 || !hasBody(request) || request.complete) return;
