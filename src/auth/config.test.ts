@@ -28,12 +28,19 @@ describe('readAuthConfig', () => {
     assert.equal(config.pgliteDirectory, join(dataDir, 'auth-db'));
     assert.equal(config.jwt.issuer, 'mad-scientist-auth');
     assert.equal(config.jwt.audience, 'mad-scientist');
-    assert.deepEqual(config.cookies, { secure: false, refreshPath: '/api/auth' });
+    assert.equal(config.cookies.secure, false);
+    assert.equal(config.cookies.refreshPath, '/api/auth');
+    assert.ok(config.cookies.csrfKey.length >= 32);
     assert.equal(config.signingKeys, undefined);
   });
 
   it('reads the eddsa key folder and secure cookies', () => {
-    const config = read({ JWT_MODE: 'eddsa', NODE_ENV: 'production', JWT_KEY_ACTIVATION_DELAY_SECONDS: '5' });
+    const config = read({
+      JWT_MODE: 'eddsa',
+      NODE_ENV: 'production',
+      JWT_KEY_ACTIVATION_DELAY_SECONDS: '5',
+      SECRET_KEY_BASE: 'r4Tq9LmZ2xW7vB1nK8sD3fG6hJ0pQ5yC',
+    });
     assert.equal(config.jwt.mode, 'eddsa');
     assert.equal(config.jwt.secret, undefined);
     assert.deepEqual(config.signingKeys, { directory: join(dataDir, 'jwt-keys'), activationDelaySeconds: 5, reloadIntervalMs: 10_000 });
@@ -84,6 +91,8 @@ describe('readAuthConfig', () => {
     ['JWT_KEY_ACTIVATION_DELAY_SECONDS', { JWT_MODE: 'eddsa', JWT_KEY_ACTIVATION_DELAY_SECONDS: '-5' }],
     ['COOKIE_SECURE', { NODE_ENV: 'production', JWT_SECRET_KEY: 'q7Vd2kP9xL4mN8wR3tY6uB1cZ5hJ0gF-aE_sQ', COOKIE_SECURE: 'false' }],
     ['REFRESH_COOKIE_PATH', { REFRESH_COOKIE_PATH: 'api/auth' }],
+    ['SECRET_KEY_BASE', { NODE_ENV: 'production', JWT_SECRET_KEY: 'q7Vd2kP9xL4mN8wR3tY6uB1cZ5hJ0gF-aE_sQ' }],
+    ['SECRET_KEY_BASE', { NODE_ENV: 'production', JWT_SECRET_KEY: 'q7Vd2kP9xL4mN8wR3tY6uB1cZ5hJ0gF-aE_sQ', SECRET_KEY_BASE: 'short' }],
   ];
   for (const [variable, env] of invalid) {
     it(`names ${variable} for ${JSON.stringify(env)}`, () => {

@@ -12,8 +12,8 @@ import {
   type Env,
   type LogLevel,
 } from '../common/config.ts';
-import { dataDirectory } from '../common/data-dir.ts';
-import { readJwtSettings, type JwtSettings } from '../common/jwt.ts';
+import { dataDirectory, loadOrCreateSecret } from '../common/data-dir.ts';
+import { MIN_SECRET_LENGTH, readJwtSettings, type JwtSettings } from '../common/jwt.ts';
 import type { Logger } from '../common/logger.ts';
 import type { CookieSettings } from './cookies.ts';
 
@@ -91,14 +91,19 @@ export function readAuthConfig(env: Env, logger?: Logger): AuthConfig {
     logLevel,
     jwt,
     signingKeys: jwt.mode === 'eddsa' ? readSigningKeySettings(env, directory) : undefined,
-    cookies: readCookieSettings(env),
+    cookies: readCookieSettings(env, directory, logger),
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
   };
 }
 
-/** Reads the refresh cookie settings: Secure unless COOKIE_SECURE=false, which production rejects. */
-export function readCookieSettings(env: Env): CookieSettings {
+/**
+ * Reads the refresh cookie settings: Secure unless COOKIE_SECURE=false, which
+ * production rejects, and the CSRF signing key from SECRET_KEY_BASE. Without
+ * that variable a development start generates one in the data folder;
+ * production requires it, because every auth replica must share it.
+ */
+export function readCookieSettings(env: Env, directory: string, logger?: Logger): CookieSettings {
   const secure = readBoolean(env, 'COOKIE_SECURE', isProduction(env));
   if (!secure && isProduction(env)) {
     throw new ConfigError('COOKIE_SECURE', 'invalid value "false": refresh cookies must be Secure when NODE_ENV=production');
@@ -107,7 +112,23 @@ export function readCookieSettings(env: Env): CookieSettings {
   if (!/^\/[A-Za-z0-9._~\/-]*$/.test(refreshPath)) {
     throw new ConfigError('REFRESH_COOKIE_PATH', `invalid value "${refreshPath}": expected a path such as /api/auth`);
   }
-  return { secure, refreshPath };
+  return { secure, refreshPath, csrfKey: readSecretKeyBase(env, directory, logger) };
+}
+
+function readSecretKeyBase(env: Env, directory: string, logger?: Logger): Uint8Array {
+  const value = env.SECRET_KEY_BASE?.trim();
+  if (value) {
+    if (value.length < MIN_SECRET_LENGTH && isProduction(env)) {
+      throw new ConfigError('SECRET_KEY_BASE', `too short: expected at least ${MIN_SECRET_LENGTH} characters when NODE_ENV=production`);
+    }
+    return new TextEncoder().encode(value);
+  }
+  if (isProduction(env)) {
+    throw new ConfigError('SECRET_KEY_BASE', `missing: set a random secret of at least ${MIN_SECRET_LENGTH} characters when NODE_ENV=production`);
+  }
+  const generated = loadOrCreateSecret(directory, 'secret-key-base');
+  if (generated.created) logger?.warn({ variable: 'SECRET_KEY_BASE' }, 'SECRET_KEY_BASE is not set; generated a development secret in the data folder');
+  return new TextEncoder().encode(generated.value);
 }
 
 /** Accepts a host name or an IPv4 or IPv6 address, the forms `server.listen` takes. */

@@ -80,6 +80,20 @@ describe('refresh cookie', () => {
     assert.equal((await post('/auth/refresh', { jar, headers: { 'x-csrf-token': jar.csrf! } })).status, 200);
   });
 
+  it('refuses a planted CSRF pair of another session', async () => {
+    const victim = await cookieLogin();
+    const attacker = await cookieLogin();
+    // Cookie and header agree, as when a sibling subdomain plants the cookie, but the token was signed for another refresh token.
+    const planted = { refresh: victim.jar.refresh, csrf: attacker.jar.csrf };
+    const response = await post('/auth/refresh', { jar: planted, headers: { 'x-csrf-token': attacker.jar.csrf! } });
+    assert.equal(response.status, 403);
+    assert.equal(response.body.error.code, 'FORBIDDEN');
+    const unsigned = 'bm9uY2U.c2lnbmF0dXJl';
+    const forged = await post('/auth/refresh', { jar: { refresh: victim.jar.refresh, csrf: unsigned }, headers: { 'x-csrf-token': unsigned } });
+    assert.equal(forged.status, 403);
+    assert.equal((await post('/auth/refresh', { jar: victim.jar, headers: { 'x-csrf-token': victim.jar.csrf! } })).status, 200);
+  });
+
   it('logout via cookie revokes and clears it', async () => {
     const { jar, access } = await cookieLogin();
     const refused = await post('/auth/logout', { jar, token: access });

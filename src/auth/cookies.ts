@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors.ts';
@@ -9,7 +9,9 @@ import { AppError } from '../common/errors.ts';
  * SameSite=Strict with a path that covers only the auth routes. The CSRF
  * cookie is readable by the page, which copies it into X-CSRF-Token on every
  * request that the refresh cookie authenticates; another site can neither
- * read the cookie nor set that header.
+ * read the cookie nor set that header. The CSRF token is also signed with
+ * SECRET_KEY_BASE over the refresh token it was issued with (a signed double
+ * submit), so a cookie planted by a sibling subdomain does not pass.
  */
 
 export const REFRESH_COOKIE = 'ms_refresh';
@@ -23,6 +25,24 @@ export interface CookieSettings {
   secure: boolean;
   /** The path of the refresh cookie: the public prefix of the auth routes. */
   refreshPath: string;
+  /** HMAC key of the CSRF token, from SECRET_KEY_BASE. */
+  csrfKey: Uint8Array;
+}
+
+function csrfSignature(key: Uint8Array, nonce: string, refreshToken: string): string {
+  return createHmac('sha256', key).update(`${nonce}.${refreshToken}`).digest('base64url');
+}
+
+/** Creates a CSRF token bound to `refreshToken`: a random nonce and its HMAC. */
+export function createCsrfToken(key: Uint8Array, refreshToken: string): string {
+  const nonce = randomBytes(18).toString('base64url');
+  return `${nonce}.${csrfSignature(key, nonce, refreshToken)}`;
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** True when the client asked for cookie delivery with `X-Token-Delivery: cookie`. */
@@ -39,18 +59,22 @@ export function refreshTokenCookie(request: FastifyRequest): string | undefined 
 
 /**
  * Checks the double-submit token of a request authenticated by the refresh
- * cookie: X-CSRF-Token must equal the CSRF cookie. Throws FORBIDDEN otherwise.
+ * cookie: X-CSRF-Token must equal the CSRF cookie, and its signature must
+ * match the refresh cookie. Throws FORBIDDEN otherwise.
  */
-export function checkCsrf(request: FastifyRequest): void {
+export function checkCsrf(request: FastifyRequest, settings: CookieSettings): void {
   const cookie = request.cookies[CSRF_COOKIE];
   const header = request.headers[CSRF_HEADER];
   if (!cookie || typeof header !== 'string' || header === '') {
     throw new AppError('FORBIDDEN', 'A request that uses the refresh cookie needs the X-CSRF-Token header with the value of the ms_csrf cookie.');
   }
-  const expected = Buffer.from(cookie);
-  const given = Buffer.from(header);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  if (!sameText(cookie, header)) {
     throw new AppError('FORBIDDEN', 'The X-CSRF-Token header does not match the ms_csrf cookie.');
+  }
+  const [nonce, signature, extra] = header.split('.');
+  const refreshToken = request.cookies[REFRESH_COOKIE] ?? '';
+  if (!nonce || !signature || extra !== undefined || !sameText(signature, csrfSignature(settings.csrfKey, nonce, refreshToken))) {
+    throw new AppError('FORBIDDEN', 'The X-CSRF-Token does not belong to this session; log in again.');
   }
 }
 
@@ -64,7 +88,7 @@ export function setSessionCookies(reply: FastifyReply, settings: CookieSettings,
     maxAge: maxAgeSeconds,
   });
   // Readable by the page on every path, so the client can copy it into X-CSRF-Token.
-  reply.setCookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), {
+  reply.setCookie(CSRF_COOKIE, createCsrfToken(settings.csrfKey, refreshToken), {
     httpOnly: false,
     secure: settings.secure,
     sameSite: 'strict',

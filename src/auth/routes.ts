@@ -169,7 +169,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
             details: [{ field: 'refresh_token', message: 'is required in the body or in the ms_refresh cookie' }],
           });
         }
-        checkCsrf(request);
+        checkCsrf(request, cookies);
         fromCookie = true;
       }
       let pair: TokenPair;
@@ -215,7 +215,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
       let refreshToken = body.refresh_token;
       const cookieToken = refreshTokenCookie(request);
       if (refreshToken === undefined && cookieToken !== undefined) {
-        checkCsrf(request);
+        checkCsrf(request, cookies);
         refreshToken = cookieToken;
       }
       if (cookieToken !== undefined || wantsCookieDelivery(request)) clearSessionCookies(reply, cookies);

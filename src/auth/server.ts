@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
@@ -23,8 +24,11 @@ import { AccessTokenSigner } from './tokens.ts';
 export const SERVICE_NAME = 'auth';
 export const MIGRATIONS_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** Cookie settings of an app built without a configuration, as in tests: Secure, on the public auth path. */
-const DEFAULT_COOKIE_SETTINGS: CookieSettings = { secure: true, refreshPath: '/api/auth' };
+/**
+ * Cookie settings of an app built without a configuration, as in tests:
+ * Secure, on the public auth path, with a CSRF key made for this process.
+ */
+const DEFAULT_COOKIE_SETTINGS: CookieSettings = { secure: true, refreshPath: '/api/auth', csrfKey: randomBytes(32) };
 
 /** Register and login bodies are a few hundred bytes; 16 KiB leaves room and bounds parsing work. */
 const BODY_LIMIT_BYTES = 16 * 1024;

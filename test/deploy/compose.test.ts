@@ -44,7 +44,11 @@ function environmentOf(service: string, values: Record<string, string>): Env {
   return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(String(value), values)]));
 }
 
-const operatorValues = { JWT_SECRET_KEY: randomBytes(32).toString('base64url'), POSTGRES_PASSWORD: randomBytes(12).toString('hex') };
+const operatorValues = {
+  JWT_SECRET_KEY: randomBytes(32).toString('base64url'),
+  SECRET_KEY_BASE: randomBytes(32).toString('base64url'),
+  POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
+};
 
 test('compose has the whole topology', () => {
   for (const name of ['nginx', 'gateway', 'auth', 'chat', 'postgres', 'redis']) assert.ok(compose.services[name], `service ${name} is missing`);
@@ -74,7 +78,8 @@ test('compose gateway environment is valid', () => {
 
 test('compose requires the secrets', () => {
   assert.throws(() => environmentOf('gateway', {}), /JWT_SECRET_KEY/);
-  assert.throws(() => environmentOf('auth', { JWT_SECRET_KEY: operatorValues.JWT_SECRET_KEY }), /POSTGRES_PASSWORD/);
+  assert.throws(() => environmentOf('auth', { JWT_SECRET_KEY: operatorValues.JWT_SECRET_KEY }), /SECRET_KEY_BASE|POSTGRES_PASSWORD/);
+  assert.throws(() => environmentOf('auth', { JWT_SECRET_KEY: operatorValues.JWT_SECRET_KEY, POSTGRES_PASSWORD: 'x' }), /SECRET_KEY_BASE/);
 });
 
 test('compose waits for healthy dependencies', () => {
