@@ -33,6 +33,8 @@ export interface BenchOptions {
   /** JSON results path, or undefined to write no files (the default of --quick). */
   output: string | undefined;
   chart: string | undefined;
+  /** Results JSON of an earlier run to report again instead of measuring. */
+  reportFrom: string | undefined;
 }
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -57,6 +59,7 @@ http-proxy-middleware on Express and the gateway, in interleaved rounds.
   --load-core N          core of the upstream and the load clients (default 1)
   --output PATH          results JSON (default bench/results/latest.json; none with --quick)
   --chart PATH           SVG chart (default docs/benchmarks-chart.svg; none with --quick)
+  --report-from PATH     measure nothing: recompute the summaries, targets, report and chart of an earlier results JSON
   --help                 print this text
 `;
 
@@ -91,6 +94,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       'load-core': { type: 'string' },
       output: { type: 'string' },
       chart: { type: 'string' },
+      'report-from': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -128,5 +132,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     loadCore: Math.round(readNumberOption(values['load-core'], 'BENCH_LOAD_CORE', 1, 0)),
     output: values.output ?? (quick ? undefined : 'bench/results/latest.json'),
     chart: values.chart ?? (quick ? undefined : 'docs/benchmarks-chart.svg'),
+    reportFrom: values['report-from'],
   };
 }

@@ -5,7 +5,7 @@
  * Every child process runs in its own process group and is killed at the
  * end, on failure and on Ctrl-C.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,8 @@ import { describeMachine } from './machine.ts';
 import { findNginx, NGINX_INSTALL_HINT } from './nginx.ts';
 import { HELP, parseBenchOptions, type BenchOptions } from './options.ts';
 import { findProgram, ProcessSupervisor } from './processes.ts';
-import { renderReport, renderResultsChart, BASELINES, type BenchResults } from './report/render.ts';
-import { addedOpenLoopP99, summarizeRatios, summarizeSystem, type MetricName, type Spread, type SystemSummary } from './report/stats.ts';
+import { renderReport, renderResultsChart, BASELINES, QUIET_OPEN_LOOP_SHARE, type BenchResults } from './report/render.ts';
+import { addedOpenLoopP99, summarizeRatios, summarizeSystem, type MetricName, type RoundResult, type Spread } from './report/stats.ts';
 import { checkTargets } from './report/targets.ts';
 import { runBreaker } from './scenarios/breaker.ts';
 import { runConnections } from './scenarios/connections.ts';
@@ -99,6 +99,41 @@ async function checkSystems(systems: RunningSystem[], headers: Record<string, st
   }
 }
 
+function summarizeRounds(rounds: RoundResult[], ids: SystemId[]): Pick<BenchResults, 'summaries' | 'ratios'> {
+  const summaries: BenchResults['summaries'] = {};
+  const ratios: BenchResults['ratios'] = {};
+  for (const id of ids) {
+    summaries[id] = summarizeSystem(rounds, id);
+    const perBaseline: Partial<Record<SystemId, Record<MetricName, Spread>>> = {};
+    for (const baseline of BASELINES) {
+      const ratio = baseline === id ? undefined : summarizeRatios(rounds, id, baseline);
+      if (ratio) perBaseline[baseline] = ratio;
+    }
+    ratios[id] = perBaseline;
+  }
+  return { summaries, ratios };
+}
+
+/** Recomputes everything derived from the raw figures of an earlier run, so a change to the report applies to it. */
+function reportAgain(path: string): BenchResults {
+  const earlier = JSON.parse(readFileSync(resolve(repositoryRoot, path), 'utf8')) as BenchResults;
+  const { summaries, ratios } = summarizeRounds(earlier.rounds, earlier.systems);
+  const gatewayMeasured = earlier.systems.includes('gateway');
+  const addedOpenP99 = gatewayMeasured ? addedOpenLoopP99(earlier.rounds, 'gateway') : undefined;
+  const addedOpenP99Quiet = gatewayMeasured ? addedOpenLoopP99(earlier.rounds, 'gateway', QUIET_OPEN_LOOP_SHARE) : undefined;
+  const scenarioErrors = earlier.scenarioErrors ?? {};
+  const { dashboard, breaker, connections } = earlier;
+  return {
+    ...earlier,
+    summaries,
+    ratios,
+    addedOpenP99,
+    addedOpenP99Quiet,
+    scenarioErrors,
+    targets: checkTargets({ summaries, ratios, addedOpenP99, addedOpenP99Quiet, dashboard, breaker, connections, scenarioErrors }),
+  };
+}
+
 async function measure(options: BenchOptions, supervisor: ProcessSupervisor, directory: string): Promise<BenchResults> {
   const wrkPath = findProgram('wrk');
   const closedLoopTool = options.loadTool ?? defaultClosedLoopTool();
@@ -115,17 +150,7 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
   await checkSystems(systems, headers);
 
   const rounds = await runRounds({ systems, upstream, clients, options, headers, log });
-  const summaries: Partial<Record<SystemId, SystemSummary>> = {};
-  const ratios: BenchResults['ratios'] = {};
-  for (const system of systems) {
-    summaries[system.id] = summarizeSystem(rounds, system.id);
-    const perBaseline: Partial<Record<SystemId, Record<MetricName, Spread>>> = {};
-    for (const baseline of BASELINES) {
-      const ratio = baseline === system.id ? undefined : summarizeRatios(rounds, system.id, baseline);
-      if (ratio) perBaseline[baseline] = ratio;
-    }
-    ratios[system.id] = perBaseline;
-  }
+  const { summaries, ratios } = summarizeRounds(rounds, systems.map((system) => system.id));
   for (const system of systems) if (system.id !== 'direct') await system.server?.process.stop();
 
   const gatewayMeasured = systems.some((system) => system.id === 'gateway');
@@ -150,6 +175,7 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
   const variants = await attempt('variants', options.profile && gatewayMeasured, () => runVariants(context, upstream));
 
   const addedOpenP99 = gatewayMeasured ? addedOpenLoopP99(rounds, 'gateway') : undefined;
+  const addedOpenP99Quiet = gatewayMeasured ? addedOpenLoopP99(rounds, 'gateway', QUIET_OPEN_LOOP_SHARE) : undefined;
   return {
     generatedAt: new Date().toISOString(),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
@@ -161,13 +187,14 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
     summaries,
     ratios,
     addedOpenP99,
+    addedOpenP99Quiet,
     dashboard,
     breaker,
     connections,
     profile,
     variants,
     scenarioErrors,
-    targets: checkTargets({ summaries, ratios, addedOpenP99, dashboard, breaker, connections, scenarioErrors }),
+    targets: checkTargets({ summaries, ratios, addedOpenP99, addedOpenP99Quiet, dashboard, breaker, connections, scenarioErrors }),
   };
 }
 
@@ -191,6 +218,13 @@ async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2));
   if (options === 'help') {
     console.log(HELP);
+    return 0;
+  }
+  if (options.reportFrom) {
+    const results = reportAgain(options.reportFrom);
+    const report = renderReport(results);
+    console.log(report);
+    writeOutputs(options, results, report);
     return 0;
   }
   checkPrerequisites(options);

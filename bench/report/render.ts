@@ -15,6 +15,9 @@ import type { TargetCheck } from './targets.ts';
 
 export const BASELINES: SystemId[] = ['direct', 'fastify-proxy', 'nginx'];
 
+/** Largest share of a core taken by other processes during an open-loop run for its round to count as quiet. */
+export const QUIET_OPEN_LOOP_SHARE = 0.2;
+
 export interface BenchResults {
   generatedAt: string;
   command: string;
@@ -28,6 +31,8 @@ export interface BenchResults {
   ratios: Partial<Record<SystemId, Partial<Record<SystemId, Record<MetricName, Spread>>>>>;
   /** Per-round gateway open-loop p99 minus the direct call's, in ms. */
   addedOpenP99: Spread | undefined;
+  /** The same over the quiet rounds only, see QUIET_OPEN_LOOP_SHARE. */
+  addedOpenP99Quiet: Spread | undefined;
   dashboard?: DashboardResult;
   breaker?: BreakerResult;
   connections?: ConnectionsResult;
@@ -81,7 +86,12 @@ export function renderReport(results: BenchResults): string {
     lines.push(`### Ratios to ${SYSTEM_LABELS[baseline]}: median (min–max) of per-round ratios`, '', ratioTable(rows), '');
   }
   if (results.addedOpenP99) {
-    lines.push(`Gateway p99 at ${settings.rate} req/s minus the direct call's, per round: ${formatSpread(results.addedOpenP99, ' ms')}.`, '');
+    lines.push(
+      `Gateway p99 at ${settings.rate} req/s minus the direct call's, per round: ${formatSpread(results.addedOpenP99, ' ms')}; ` +
+        `over the ${results.addedOpenP99Quiet?.samples ?? 0} rounds where other processes took at most ${QUIET_OPEN_LOOP_SHARE * 100}% of a core during both runs: ` +
+        `${formatSpread(results.addedOpenP99Quiet, ' ms')}.`,
+      '',
+    );
   }
 
   if (results.dashboard) {

@@ -114,10 +114,15 @@ export function summarizeRatios(rounds: RoundResult[], id: SystemId, baseline: S
   ) as Record<MetricName, Spread>;
 }
 
-/** Per-round difference of the open-loop p99 between a system and the direct call, in milliseconds. */
-export function addedOpenLoopP99(rounds: RoundResult[], id: SystemId): Spread | undefined {
+/**
+ * Per-round difference of the open-loop p99 between a system and the direct
+ * call, in milliseconds. With `maxOtherShare`, only rounds where other
+ * processes took at most that share of a core during both open-loop runs count.
+ */
+export function addedOpenLoopP99(rounds: RoundResult[], id: SystemId, maxOtherShare = Infinity): Spread | undefined {
   const differences = rounds
     .filter((round) => round[id] && round.direct)
+    .filter((round) => Math.max(round[id]!.openLoopOtherShare, round.direct!.openLoopOtherShare) <= maxOtherShare)
     .map((round) => (round[id] as CellResult).openLoop.p99Ms - (round.direct as CellResult).openLoop.p99Ms);
   return differences.length > 0 ? spread(differences) : undefined;
 }
