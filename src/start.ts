@@ -11,17 +11,21 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, readPort, type Env } from './common/config.ts';
 import { dataDirectory, loadOrCreateSecret } from './common/data-dir.ts';
 import { readJwtSettings } from './common/jwt.ts';
+import { readGatewayConfig } from './gateway/config.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** How long one service may take to respond on /health at start; a first PGlite start takes a few seconds. */
 const READY_TIMEOUT_MS = 120_000;
+/** Waits before restarting a crashed service: doubling from 1 s up to 30 s, back to 1 s once it is healthy. */
+const RESTART_DELAYS_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
 
 interface ServiceSpec {
   name: string;
   entry: string;
   port: number;
   env: Env;
-  note?: string;
+  /** Said when the service starts, such as the first start of an embedded database. */
+  note?: () => string | undefined;
 }
 
 /** Formats `path` relative to the working folder when it lies inside it, else as absolute. */
@@ -67,12 +71,14 @@ async function waitUntilHealthy(spec: ServiceSpec, child: ChildProcess): Promise
 }
 
 function launch(spec: ServiceSpec): ChildProcess {
-  say(`starting ${spec.name} on port ${spec.port}${spec.note ? ` (${spec.note})` : ''}…`);
-  return spawn(process.execPath, ['--import', 'tsx', join(root, spec.entry)], {
+  const note = spec.note?.();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, spec.entry)], {
     cwd: root,
     env: { ...process.env, ...spec.env, PORT: String(spec.port) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  say(`starting ${spec.name} on port ${spec.port}, process ${child.pid}${note ? ` (${note})` : ''}…`);
+  return child;
 }
 
 async function main(): Promise<void> {
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
   if (jwtMode === 'eddsa') say('JWT_MODE=eddsa: the auth service signs with Ed25519 keys and publishes them at /.well-known/jwks.json');
 
   const embedded = !env.DATABASE_URL?.trim();
-  const dbNote = (name: string) =>
+  const dbNote = (name: string) => () =>
     embedded && !existsSync(join(directory, `${name}-db`)) ? `first start: creating the embedded database in ${shown(join(directory, `${name}-db`))}` : undefined;
 
   buildWebClientIfMissing();
@@ -113,6 +119,9 @@ async function main(): Promise<void> {
     },
   };
 
+  // Check the gateway's settings before anything starts, so a typo is reported as such and not as a crash.
+  readGatewayConfig({ ...env, ...gateway.env, PORT: String(gatewayPort) });
+
   const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = (code: number) => {
@@ -132,12 +141,33 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stopAll(0));
   process.on('SIGTERM', () => stopAll(0));
 
+  // A service that crashes after it was ready is restarted after a delay that doubles up to a cap,
+  // as a process supervisor or Compose's restart policy would do, while the rest keeps serving.
+  const ready = new Set<ServiceSpec>();
+  const restarts = new Map<ServiceSpec, number>();
   const watch = (spec: ServiceSpec, child: ChildProcess) => {
     children.push(child);
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      say(`${spec.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the stack`);
-      stopAll(1);
+      const reason = signal ?? `exit code ${code}`;
+      if (!ready.has(spec)) {
+        say(`${spec.name} stopped during start (${reason}); stopping the stack`);
+        stopAll(1);
+        return;
+      }
+      const attempt = restarts.get(spec) ?? 0;
+      const delayMs = RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)];
+      restarts.set(spec, attempt + 1);
+      say(`${spec.name} stopped unexpectedly (${reason}); the others keep running, and it restarts in ${delayMs / 1000} s`);
+      setTimeout(() => {
+        if (stopping) return;
+        const next = launch(spec);
+        watch(spec, next);
+        waitUntilHealthy(spec, next).then(
+          () => restarts.set(spec, 0),
+          (error: Error) => say(`${spec.name} did not come back: ${error.message}`),
+        );
+      }, delayMs).unref();
     });
   };
 
@@ -148,9 +178,11 @@ async function main(): Promise<void> {
       return waitUntilHealthy(spec, child);
     });
     await Promise.all(first);
+    for (const spec of services) ready.add(spec);
     const gatewayChild = launch(gateway);
     watch(gateway, gatewayChild);
     await waitUntilHealthy(gateway, gatewayChild);
+    ready.add(gateway);
   } catch (error) {
     say(`start failed: ${(error as Error).message}`);
     stopAll(1);

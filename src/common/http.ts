@@ -101,6 +101,8 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
     };
     if (accessLogFields) Object.assign(line, accessLogFields(request));
     if (reply.statusCode >= 500) request.log.error(line, 'request completed');
+    // Health checks arrive every few seconds from the gateway and load balancers; a passing one is routine.
+    else if (line.route === '/health' && reply.statusCode < 400) request.log.debug(line, 'request completed');
     else request.log.info(line, 'request completed');
   });
 
