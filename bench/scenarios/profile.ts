@@ -4,17 +4,20 @@
  * V8 writes the profile, which is summarized by report/profile.ts.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { LoadResult } from '../load/result.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from '../report/profile.ts';
 import type { RunningServer } from '../systems.ts';
 import { startScenarioGateway, type ScenarioContext } from './context.ts';
 
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+
 export interface ProfileResult {
   load: LoadResult;
   summary: ProfileSummary;
-  /** Path of the copy of the raw profile, when a results folder is written. */
+  /** Path of the copy of the raw profile relative to the repository, when a results folder is written. */
   savedAs?: string;
 }
 
@@ -52,8 +55,9 @@ export async function runProfile(context: ScenarioContext, upstream: RunningServ
   const profile = JSON.parse(readFileSync(files[0], 'utf8')) as CpuProfile;
   let savedAs: string | undefined;
   if (saveDirectory) {
-    savedAs = join(saveDirectory, 'gateway.cpuprofile');
-    copyFileSync(files[0], savedAs);
+    const copy = join(saveDirectory, 'gateway.cpuprofile');
+    copyFileSync(files[0], copy);
+    savedAs = relative(repositoryRoot, copy);
   }
   // The profile starts a little after the spawn, so this skips all of start-up and warm-up and at most a few ms of the load.
   return { load, summary: summarizeProfile(profile, measuredFrom - spawnedAt), savedAs };
