@@ -149,7 +149,9 @@ test('spans reach the collector with the request trace id', async () => {
 });
 
 test('a request without traceparent starts an exported trace', async () => {
-  const response = await fetch(`${gateway.url}/health`, { headers: { 'x-request-id': 'otel-new-trace' } });
+  // A refused request: its access line is logged at info, unlike a passing /health check.
+  const response = await fetch(`${gateway.url}/api/auth/profile`, { headers: { 'x-request-id': 'otel-new-trace' } });
+  assert.equal(response.status, 401);
   await response.arrayBuffer();
   const line = gatewayLogs.lines.find((entry) => entry.reqId === 'otel-new-trace' && entry.msg === 'request completed');
   assert.ok(line?.trace_id, 'the access line has a trace id');
@@ -157,5 +159,5 @@ test('a request without traceparent starts an exported trace', async () => {
   await eventually(() => collector.spans.some((span) => span.traceId === line.trace_id), 'the new trace arriving');
   const span = collector.spans.find((entry) => entry.traceId === line.trace_id)!;
   assert.equal(span.parentSpanId, undefined);
-  assert.equal(span.name, 'GET /health');
+  assert.equal(span.name, 'GET /api/auth/profile');
 });
