@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, readPort, type Env } from './common/config.ts';
-import { dataDirectory, loadOrCreateSecret } from './common/data-dir.ts';
+import { dataDirectory } from './common/data-dir.ts';
 import { readJwtSettings } from './common/jwt.ts';
 import { readGatewayConfig } from './gateway/config.ts';
 
@@ -90,9 +90,11 @@ async function main(): Promise<void> {
 
   // Resolve the signing secret once, so the three processes share it and only one warning is printed.
   const shared: Env = { DATA_DIR: directory };
-  const jwtMode = readJwtSettings(env, directory).mode;
-  if (jwtMode === 'hs256' && !env.JWT_SECRET_KEY?.trim()) {
-    shared.JWT_SECRET_KEY = loadOrCreateSecret(directory, 'jwt-secret-key').value;
+  const jwt = readJwtSettings(env, directory);
+  const jwtMode = jwt.mode;
+  if (jwtMode === 'hs256' && !env.JWT_SECRET_KEY?.trim() && jwt.secret) {
+    // readJwtSettings has already created or read the development secret in the data folder.
+    shared.JWT_SECRET_KEY = new TextDecoder().decode(jwt.secret);
     say(`JWT_SECRET_KEY is not set: using a generated development secret kept in ${shown(join(directory, 'secrets'))}`);
   }
   if (jwtMode === 'eddsa') say('JWT_MODE=eddsa: the auth service signs with Ed25519 keys and publishes them at /.well-known/jwks.json');

@@ -166,7 +166,7 @@ function bearerChallenge(error: AppError): string {
   return 'Bearer';
 }
 
-/** A preHandler that verifies the access token and sets `request.user`. */
+/** Creates a preHandler that verifies the access token and sets `request.user`. */
 export function requireUser(
   verify: AccessTokenVerifier,
   isRevoked?: (claims: AccessTokenClaims) => Promise<boolean> | boolean,

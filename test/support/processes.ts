@@ -33,7 +33,7 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** Polls `url` until it answers with a status accepted by `ready`, or throws after `timeoutMs`. */
+/** Polls `url` until it responds with a status accepted by `ready`, or throws after `timeoutMs`. */
 export async function waitFor(url: string, ready: (status: number) => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
@@ -51,7 +51,7 @@ export async function waitFor(url: string, ready: (status: number) => boolean, t
   throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
 }
 
-/** Spawns `entry` (a path under src/) with `env` and waits until its /health answers. */
+/** Spawns `entry` (a path under src/) with `env` and waits until its /health responds. */
 export async function startServiceProcess(name: string, entry: string, env: Env, port?: number): Promise<ServiceProcess> {
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, entry)], {
