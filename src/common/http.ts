@@ -11,7 +11,7 @@ import Fastify, {
 } from 'fastify';
 import { AppError, errorBody, type ErrorDetail } from './errors.ts';
 import { bearerToken, type AccessTokenClaims, type AccessTokenVerifier } from './jwt.ts';
-import type { Logger } from './logger.ts';
+import { LazyChildLogger, unredactedChild, type Logger } from './logger.ts';
 import { traceIdFromHeader } from './trace-context.ts';
 
 /** An inbound X-Request-Id is reused only when it looks like an id, so logs cannot be polluted through it. */
@@ -56,11 +56,17 @@ function traceIdOfHeader(raw: IncomingMessage): string | undefined {
   return traceIdFromHeader(raw.headers.traceparent);
 }
 
+/** The request's trace id, kept on the raw request for the access-log line. */
+const kTraceId = Symbol('traceId');
+type TracedMessage = IncomingMessage & { [kTraceId]?: string };
+
 /**
  * Creates a Fastify instance with what every service shares: request ids,
  * one access-log line per request, and errors in the common response format.
  */
 export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, traceIdOf = traceIdOfHeader, serverOptions }: ServiceOptions): FastifyInstance {
+  // Every field of the access-log line is built below, the URL with its secret query values replaced.
+  const accessLog = unredactedChild(logger);
   const app = Fastify({
     http: serverOptions?.http,
     requestTimeout: serverOptions?.requestTimeout,
@@ -71,8 +77,11 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     childLoggerFactory(parent, bindings, options, raw) {
       const traceId = traceIdOf(raw as IncomingMessage);
-      if (traceId !== undefined) (bindings as Record<string, unknown>).trace_id = traceId;
-      return parent.child(bindings, options);
+      if (traceId !== undefined) {
+        (bindings as Record<string, unknown>).trace_id = traceId;
+        (raw as TracedMessage)[kTraceId] = traceId;
+      }
+      return new LazyChildLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger;
     },
     bodyLimit,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
@@ -86,12 +95,16 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
     },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', function addRequestId(request, reply, done) {
     reply.header('x-request-id', request.id);
+    done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', function writeAccessLog(request, reply, done) {
     const line = {
+      // The same fields, in the same order, as request.log would bind.
+      reqId: request.id,
+      trace_id: (request.raw as TracedMessage)[kTraceId],
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       url: redactUrl(request.url),
@@ -100,10 +113,11 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
       userId: request.user?.sub,
     };
     if (accessLogFields) Object.assign(line, accessLogFields(request));
-    if (reply.statusCode >= 500) request.log.error(line, 'request completed');
+    if (reply.statusCode >= 500) accessLog.error(line, 'request completed');
     // Health checks arrive every few seconds from the gateway and load balancers; a passing one is routine.
-    else if (line.route === '/health' && reply.statusCode < 400) request.log.debug(line, 'request completed');
-    else request.log.info(line, 'request completed');
+    else if (line.route === '/health' && reply.statusCode < 400) accessLog.debug(line, 'request completed');
+    else accessLog.info(line, 'request completed');
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
