@@ -123,15 +123,17 @@ describe('authenticate hook', () => {
       revocations,
     });
     const request = () => ({ headers: { authorization: `Bearer ${token}` }, log: { info() {} } }) as never as Parameters<typeof authenticate>[0];
+    const run = (target: Parameters<typeof authenticate>[0]) =>
+      new Promise<void>((resolve, reject) => authenticate(target, {} as never, (error?: Error) => (error ? reject(error) : resolve())));
     const first = request();
-    await authenticate(first);
-    await authenticate(request());
+    await run(first);
+    await run(request());
     assert.equal(verified, 1);
     assert.equal(first.user?.jti, 'cached-jti');
 
     // Revocation is checked on every request, cached or not.
     revocations.revoke('cached-jti', now + 900);
-    await assert.rejects(authenticate(request()), (error: { code?: string }) => error.code === 'TOKEN_REVOKED');
+    await assert.rejects(run(request()), (error: { code?: string }) => error.code === 'TOKEN_REVOKED');
     revocations.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppError } from '../common/errors.ts';
 import { bearerToken, type AccessTokenClaims, type AccessTokenVerifier } from '../common/jwt.ts';
 import type { RevocationList } from './revocation-list.ts';
@@ -21,27 +21,55 @@ function rejectionFields(error: unknown): Record<string, unknown> {
  * as a Fastify onRequest hook, so a rejected request never reaches a body
  * parser or an upstream. It verifies locally (signature, alg, exp, iss, aud)
  * with no call to the auth service, caches verified tokens until their
- * `exp`, refuses revoked ones, and sets `request.user`.
+ * `exp`, refuses revoked ones, and sets `request.user`. A cached token with
+ * an in-memory revocation list is checked without a promise, the common
+ * case on the hot path.
  */
 export function createAuthenticate({ verify, cache, revocations }: AuthenticateOptions) {
-  return async function authenticate(request: FastifyRequest): Promise<void> {
-    let claims: AccessTokenClaims | undefined;
-    try {
-      const token = bearerToken(request.headers.authorization);
-      claims = cache.get(token);
-      if (claims === undefined) {
-        claims = await verify(token);
-        cache.set(token, claims);
-      }
-    } catch (error) {
-      request.log.info(rejectionFields(error), 'access token rejected');
-      throw error;
-    }
-    if (await revocations.isRevoked(claims.jti)) {
+  function accept(request: FastifyRequest, claims: AccessTokenClaims, revoked: boolean, done: HookHandlerDoneFunction): void {
+    if (revoked) {
       request.log.info({ code: 'TOKEN_REVOKED', userId: claims.sub }, 'access token rejected');
-      throw new AppError('TOKEN_REVOKED');
+      done(new AppError('TOKEN_REVOKED'));
+      return;
     }
     request.user = claims;
+    done();
+  }
+
+  function checkRevocation(request: FastifyRequest, claims: AccessTokenClaims, done: HookHandlerDoneFunction): void {
+    const revoked = revocations.isRevoked(claims.jti);
+    if (typeof revoked === 'boolean') {
+      accept(request, claims, revoked, done);
+      return;
+    }
+    revoked.then((value) => accept(request, claims, value, done), done);
+  }
+
+  function reject(request: FastifyRequest, error: unknown, done: HookHandlerDoneFunction): void {
+    request.log.info(rejectionFields(error), 'access token rejected');
+    done(error as Error);
+  }
+
+  return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    let token: string;
+    try {
+      token = bearerToken(request.headers.authorization);
+    } catch (error) {
+      reject(request, error, done);
+      return;
+    }
+    const cached = cache.get(token);
+    if (cached !== undefined) {
+      checkRevocation(request, cached, done);
+      return;
+    }
+    verify(token).then(
+      (claims) => {
+        cache.set(token, claims);
+        checkRevocation(request, claims, done);
+      },
+      (error: unknown) => reject(request, error, done),
+    );
   };
 }
 

@@ -127,13 +127,11 @@ export function registerRequestPolicies(app: FastifyInstance, options: RequestPo
   app.decorateRequest('bufferedBody', null);
   app.decorateRequest('loginAccount', null);
 
-  app.addHook('preHandler', async function enforceRequestPolicy(request) {
-    const key = publicRouteKey(request);
-    if (key === undefined) return;
-    const policy = REQUEST_POLICIES[key];
-    const validator = validators.get(key);
-    if (!policy && !validator) return;
+  /** The checks that need no promise: no rate limit to count, no body to read, no login to track. */
+  const queryOnly = (policy: RequestPolicy | undefined, validator: RouteValidator | undefined): boolean =>
+    (policy === undefined || (policy.limits.length === 0 && policy.accountLimits === undefined && !policy.login)) && !validator?.hasBodySchema;
 
+  async function enforce(request: FastifyRequest, key: string, policy: RequestPolicy | undefined, validator: RouteValidator | undefined): Promise<void> {
     let user = request.user;
     if (!user && policy?.limits.some((limit) => limit.by === 'user')) user = await options.identify(request);
     for (const limit of policy?.limits ?? []) {
@@ -158,15 +156,45 @@ export function registerRequestPolicies(app: FastifyInstance, options: RequestPo
         request.loginAccount = account;
       }
     }
+  }
+
+  app.addHook('preHandler', function enforceRequestPolicy(request, _reply, done) {
+    const key = publicRouteKey(request);
+    if (key === undefined) {
+      done();
+      return;
+    }
+    const policy = REQUEST_POLICIES[key];
+    const validator = validators.get(key);
+    if (!policy && !validator) {
+      done();
+      return;
+    }
+    if (queryOnly(policy, validator)) {
+      try {
+        validator?.checkQuery(request.query);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done();
+      return;
+    }
+    enforce(request, key, policy, validator).then(() => done(), done);
   });
 
-  app.addHook('onResponse', async function recordLoginOutcome(request, reply) {
-    if (request.loginAccount === null) return;
-    try {
-      await limiter.recordLogin(request.loginAccount, reply.statusCode, request.log);
-    } catch (error) {
-      request.log.warn({ err: error }, 'failed to record a login outcome for the login backoff');
+  app.addHook('onResponse', function recordLoginOutcome(request, reply, done) {
+    if (request.loginAccount === null) {
+      done();
+      return;
     }
+    limiter.recordLogin(request.loginAccount, reply.statusCode, request.log).then(
+      () => done(),
+      (error: unknown) => {
+        request.log.warn({ err: error }, 'failed to record a login outcome for the login backoff');
+        done();
+      },
+    );
   });
 }
 

@@ -49,18 +49,30 @@ export function parseOrigins(raw: string | undefined, variable: string): string[
 export class CorsPolicy {
   readonly #origins: Set<string>;
   readonly #maxAge: string;
+  readonly #withVary = new WeakMap<readonly string[], readonly string[]>();
 
   constructor(origins: string[], maxAgeSeconds: number) {
     this.#origins = new Set(origins);
     this.#maxAge = String(maxAgeSeconds);
   }
 
-  /** Appends the CORS headers of an actual request to a flat header list. */
-  appendHeaders(request: FastifyRequest, headers: string[]): void {
-    headers.push('vary', 'Origin');
+  /**
+   * Returns `base` followed by the CORS response headers of this request:
+   * `Vary: Origin` always, and the grants when its origin is allowed. A
+   * request without an allowed origin gets the same array each time, built
+   * once per `base`.
+   */
+  headersFor(request: FastifyRequest, base: readonly string[]): readonly string[] {
     const origin = request.headers.origin;
-    if (origin === undefined || !this.#origins.has(origin)) return;
-    headers.push('access-control-allow-origin', origin, 'access-control-allow-credentials', 'true', 'access-control-expose-headers', EXPOSED_HEADERS);
+    if (origin === undefined || !this.#origins.has(origin)) {
+      let withVary = this.#withVary.get(base);
+      if (withVary === undefined) {
+        withVary = [...base, 'vary', 'Origin'];
+        this.#withVary.set(base, withVary);
+      }
+      return withVary;
+    }
+    return [...base, 'vary', 'Origin', 'access-control-allow-origin', origin, 'access-control-allow-credentials', 'true', 'access-control-expose-headers', EXPOSED_HEADERS];
   }
 
   /** Sends the response to a preflight request and returns true, or returns false for any other request. */

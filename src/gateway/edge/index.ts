@@ -43,24 +43,32 @@ export function registerEdge(app: FastifyInstance, settings: SecuritySettings, o
 
   app.decorateRequest('client', null as unknown as ClientInfo);
   app.decorateRequest('edgeHeaders', null as unknown as readonly string[]);
-  app.addHook('onRequest', async function edge(request, reply) {
+  app.addHook('onRequest', function edge(request, reply, done) {
     const raw = request.raw;
     request.client = resolveClient(raw.socket.remoteAddress, Boolean((raw.socket as TLSSocket).encrypted), request.headers, proxies);
-    const headers = [...securityHeaders(request.client.proto === 'https')];
-    cors.appendHeaders(request, headers);
-    request.edgeHeaders = headers;
+    request.edgeHeaders = cors.headersFor(request, securityHeaders(request.client.proto === 'https'));
     try {
       checkFraming(raw);
     } catch (error) {
-      if (!(error instanceof SmuggledRequestError)) throw error;
+      if (!(error instanceof SmuggledRequestError)) {
+        done(error as Error);
+        return;
+      }
       // No response: the one for the faulty request closes the connection, and this request dies with it.
       request.log.warn({ method: request.method, url: request.url }, 'dropped a request pipelined after faulty framing');
       reply.hijack();
-      return reply;
+      return;
     }
-    checkPath(request.url);
-    if (cors.answerPreflight(request, reply)) return reply;
+    try {
+      checkPath(request.url);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    // A callback hook that has sent a reply ends the request without calling done.
+    if (cors.answerPreflight(request, reply)) return;
     if (!options.readsBody(request)) guardBodyIdle(raw, bodyIdleTimeoutMs, request.log);
+    done();
   });
 
   app.addHook('onSend', async function addEdgeHeaders(request, reply, payload) {

@@ -8,6 +8,8 @@ import { AppError } from '../../common/errors.ts';
  * rejects these instead of hoping every service treats them alike.
  */
 const FORBIDDEN_ENCODINGS = /%(?:2e|2f|5c|25|0[0-9a-f]|1[0-9a-f]|7f)/i;
+/** A whole segment that is `.` or `..`. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
 /**
  * Throws NOT_FOUND when the path part of `url` could leave the prefix it was
@@ -19,9 +21,7 @@ export function checkPath(url: string): void {
   if (path.includes('\\')) throw pathError('a backslash');
   if (FORBIDDEN_ENCODINGS.test(path)) throw pathError('an encoded dot, slash, backslash, percent sign or control character');
   if (path.includes('//')) throw pathError('an empty segment');
-  for (const segment of path.split('/')) {
-    if (segment === '.' || segment === '..') throw pathError('a dot segment');
-  }
+  if (DOT_SEGMENT.test(path)) throw pathError('a dot segment');
 }
 
 function pathError(reason: string): AppError {
