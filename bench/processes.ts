@@ -202,7 +202,8 @@ export function findProgram(name: string): string | undefined {
   return result.status === 0 && path && existsSync(path) ? path : undefined;
 }
 
-/** Returns the command that runs a TypeScript file with the same Node and the tsx loader. */
+/** Returns the command that runs a script with the same Node: a `.ts` file through the tsx loader, a `.js` file as it is. */
 export function nodeScript(script: string, nodeFlags: string[] = []): { command: string; args: string[] } {
-  return { command: process.execPath, args: [...nodeFlags, '--import', 'tsx', script] };
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return { command: process.execPath, args: [...nodeFlags, ...loader, script] };
 }

@@ -26,6 +26,7 @@ import { runRounds } from './scenarios/throughput.ts';
 import { runVariants } from './scenarios/variants.ts';
 import { HISTORY_BODY } from './servers/bodies.ts';
 import {
+  compileServers,
   directSystem,
   startExpressProxy,
   startFastifyProxy,
@@ -145,6 +146,8 @@ async function measure(options: BenchOptions, supervisor: ProcessSupervisor, dir
   const clients = new LoadClients(supervisor, options.loadCore, closedLoopTool);
   const context: ScenarioContext = { supervisor, clients, options, headers, jwtSecret, directory, log };
 
+  await compileServers();
+  log('compiled the Node servers to JavaScript with esbuild (.bench-build/)');
   const upstream = await startUpstream(supervisor, options.loadCore);
   const { systems, skipped } = await startSystems(context, upstream);
   await checkSystems(systems, headers);

@@ -5,7 +5,9 @@
  * upstream's GET /mad-scientist/history.
  */
 import { createServer, connect } from 'node:net';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildEntries, repositoryRoot } from '../scripts/build.mjs';
 import { findNginx, nginxArguments, writeNginxConfig } from './nginx.ts';
 import { nodeScript, type ManagedProcess, type ProcessSupervisor } from './processes.ts';
 import { isReadyMessage } from './servers/lifecycle.ts';
@@ -26,6 +28,25 @@ export const UPSTREAM_PATH = '/mad-scientist/history';
 
 /** Returns the absolute path of a file of the benchmark, given relative to this module. */
 const benchPath = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+
+/** Folder of the compiled servers, below the repository root (ignored by git). */
+const COMPILED_FOLDER = '.bench-build';
+const SERVERS = ['upstream', 'fastify-proxy', 'express-proxy', 'gateway'] as const;
+
+/** Returns the compiled JavaScript of one of the benchmark's servers; compileServers must have run. */
+function compiledServer(name: (typeof SERVERS)[number]): string {
+  return join(repositoryRoot, COMPILED_FOLDER, 'servers', `${name}.js`);
+}
+
+/**
+ * Compiles the Node servers with esbuild, as `npm run build` compiles the
+ * services for the production images, so that every Node system runs as
+ * plain JavaScript with no TypeScript loader in its process.
+ */
+export async function compileServers(): Promise<void> {
+  const entries = Object.fromEntries(SERVERS.map((name) => [`servers/${name}`, relative(repositoryRoot, benchPath(`./servers/${name}.ts`))]));
+  await buildEntries(entries, COMPILED_FOLDER, { withMigrations: false });
+}
 const READY_TIMEOUT_MS = 20_000;
 
 export interface RunningServer {
@@ -85,14 +106,14 @@ export function startUpstream(
   routes: Record<string, UpstreamRoute> = {},
   name = 'upstream',
 ): Promise<RunningServer> {
-  return startNodeServer(supervisor, name, benchPath('./servers/upstream.ts'), {
+  return startNodeServer(supervisor, name, compiledServer('upstream'), {
     cpu,
     env: { BENCH_UPSTREAM_ROUTES: JSON.stringify(routes) },
   });
 }
 
 export async function startFastifyProxy(supervisor: ProcessSupervisor, cpu: number, upstream: RunningServer): Promise<RunningSystem> {
-  const server = await startNodeServer(supervisor, 'fastify-proxy', benchPath('./servers/fastify-proxy.ts'), {
+  const server = await startNodeServer(supervisor, 'fastify-proxy', compiledServer('fastify-proxy'), {
     cpu,
     env: { BENCH_UPSTREAM_URL: upstream.origin },
   });
@@ -100,7 +121,7 @@ export async function startFastifyProxy(supervisor: ProcessSupervisor, cpu: numb
 }
 
 export async function startExpressProxy(supervisor: ProcessSupervisor, cpu: number, upstream: RunningServer): Promise<RunningSystem> {
-  const server = await startNodeServer(supervisor, 'express-proxy', benchPath('./servers/express-proxy.ts'), {
+  const server = await startNodeServer(supervisor, 'express-proxy', compiledServer('express-proxy'), {
     cpu,
     env: { BENCH_UPSTREAM_URL: upstream.origin },
   });
@@ -134,7 +155,7 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(supervisor: ProcessSupervisor, options: GatewayOptions): Promise<RunningSystem> {
-  const server = await startNodeServer(supervisor, options.name ?? 'gateway', benchPath('./servers/gateway.ts'), {
+  const server = await startNodeServer(supervisor, options.name ?? 'gateway', compiledServer('gateway'), {
     cpu: options.cpu,
     env: options.env,
     replaceEnv: true,

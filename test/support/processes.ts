@@ -51,10 +51,15 @@ export async function waitFor(url: string, ready: (status: number) => boolean, t
   throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
 }
 
-/** Spawns `entry` (a path under src/) with `env` and waits until its /health responds. */
+/**
+ * Spawns `entry` (a path below the repository root) with `env` and waits
+ * until its /health responds. A `.ts` entry runs through tsx, a compiled
+ * `.js` one with plain node.
+ */
 export async function startServiceProcess(name: string, entry: string, env: Env, port?: number): Promise<ServiceProcess> {
   const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, entry)], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, join(repositoryRoot, entry)], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', ...env, PORT: String(chosen) },
     stdio: ['ignore', 'pipe', 'pipe'],
