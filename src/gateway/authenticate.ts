@@ -51,21 +51,23 @@ export function createAuthenticate({ verify, cache, revocations }: AuthenticateO
   }
 
   return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    let token: string;
-    try {
-      token = bearerToken(request.headers.authorization);
-    } catch (error) {
-      reject(request, error, done);
-      return;
-    }
-    const cached = cache.get(token);
+    // The cache is keyed by the whole header: a header seen before was parsed and verified then.
+    const header = request.headers.authorization;
+    const cached = header === undefined ? undefined : cache.get(header);
     if (cached !== undefined) {
       checkRevocation(request, cached, done);
       return;
     }
+    let token: string;
+    try {
+      token = bearerToken(header);
+    } catch (error) {
+      reject(request, error, done);
+      return;
+    }
     verify(token).then(
       (claims) => {
-        cache.set(token, claims);
+        cache.set(header!, claims);
         checkRevocation(request, claims, done);
       },
       (error: unknown) => reject(request, error, done),
@@ -82,11 +84,11 @@ export function createAuthenticate({ verify, cache, revocations }: AuthenticateO
 export function createIdentify({ verify, cache, revocations }: AuthenticateOptions) {
   return async function identify(request: FastifyRequest): Promise<AccessTokenClaims | undefined> {
     try {
-      const token = bearerToken(request.headers.authorization);
-      let claims = cache.get(token);
+      const header = request.headers.authorization;
+      let claims = header === undefined ? undefined : cache.get(header);
       if (claims === undefined) {
-        claims = await verify(token);
-        cache.set(token, claims);
+        claims = await verify(bearerToken(header));
+        cache.set(header!, claims);
       }
       return (await revocations.isRevoked(claims.jti)) ? undefined : claims;
     } catch {

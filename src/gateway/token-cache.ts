@@ -2,9 +2,10 @@ import { LRUCache } from 'lru-cache';
 import type { AccessTokenClaims } from '../common/jwt.ts';
 
 /**
- * Verified access tokens, keyed by the token string, each kept until its
- * `exp`. A hit skips the HMAC check and the claim checks; revocation is still
- * checked on every request. The least recently used entry goes first when
+ * Verified access tokens, each kept until its `exp`, keyed by the whole
+ * Authorization header that carried it, so a hit needs no parsing either. A
+ * hit skips the HMAC check and the claim checks; revocation is still checked
+ * on every request. The least recently used entry goes first when
  * `maxEntries` is reached.
  */
 export class TokenCache {
@@ -16,13 +17,13 @@ export class TokenCache {
     this.#now = now;
   }
 
-  get(token: string): AccessTokenClaims | undefined {
-    return this.#cache?.get(token);
+  get(key: string): AccessTokenClaims | undefined {
+    return this.#cache?.get(key);
   }
 
-  set(token: string, claims: AccessTokenClaims): void {
+  set(key: string, claims: AccessTokenClaims): void {
     const ttl = claims.exp * 1000 - this.#now();
-    if (ttl > 0) this.#cache?.set(token, claims, { ttl });
+    if (ttl > 0) this.#cache?.set(key, claims, { ttl });
   }
 
   get size(): number {
