@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger } from './logger.ts';
+import { fileURLToPath } from 'node:url';
+import { createLogger, LazyChildLogger } from './logger.ts';
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 test('logger redacts credentials wherever they sit', async () => {
   const lines: string[] = [];
@@ -21,4 +26,52 @@ test('logger redacts credentials wherever they sit', async () => {
     assert.ok(!new RegExp(`\\b${secret.replace(/\./g, '\\.')}\\b`).test(all), `${secret} was logged: ${all}`);
   }
   assert.equal(all.split('[redacted]').length - 1, 12);
+});
+
+test('request logger is created on first use and keeps redaction', () => {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  const parent = createLogger({ service: 'test', level: 'info', destination });
+  let children = 0;
+  const child = parent.child.bind(parent);
+  parent.child = ((...args: Parameters<typeof child>) => {
+    children += 1;
+    return child(...args);
+  }) as typeof parent.child;
+
+  const logger = new LazyChildLogger(parent, { reqId: 'req-1' });
+  assert.equal(logger.level, 'info');
+  assert.equal(children, 0);
+
+  logger.info({ password: 'p1' }, 'first');
+  logger.warn('second');
+  assert.equal(children, 1);
+  const [first, second] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.equal(first.reqId, 'req-1');
+  assert.equal(first.password, '[redacted]');
+  assert.equal(second.reqId, 'req-1');
+  assert.equal(second.level, 40);
+});
+
+test('buffered stdout lines are written when the process exits', () => {
+  const script = [
+    "import { createLogger } from './src/common/logger.ts';",
+    "const logger = createLogger({ service: 'exit-test', level: 'info' });",
+    "logger.info('before exit');",
+    'process.exit(0);',
+  ].join('\n');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const line = JSON.parse(result.stdout.trim()) as Record<string, unknown>;
+  assert.equal(line.msg, 'before exit');
+  assert.equal(line.service, 'exit-test');
 });
