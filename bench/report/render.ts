@@ -121,6 +121,10 @@ export function renderReport(results: BenchResults): string {
       `p99 of each sequential run: rejections ${results.breaker.sequentialP99sMs.rejections.map(formatNumber).join(', ')} ms; ` +
         `direct ${results.breaker.sequentialP99sMs.direct.map(formatNumber).join(', ')} ms.`,
       `Statuses while the circuit opened: ${tripStatuses.join(' ')}. Rejection: ${sampleRejection.status} ${String(sampleRejection.code)}, Retry-After ${sampleRejection.retryAfter ?? 'absent'} (open period set to ${openMs / 1000} s).`,
+      results.breaker.gatewayTime
+        ? `The gateway's own time per rejection (access-log responseTime, every request after the circuit opened, ${results.breaker.gatewayTime.requests} in all): ` +
+            `p50 ${formatNumber(results.breaker.gatewayTime.p50Ms)} ms, p99 ${formatNumber(results.breaker.gatewayTime.p99Ms)} ms, max ${formatNumber(results.breaker.gatewayTime.maxMs)} ms.`
+        : 'The gateway log held no rejection lines, so its own time per rejection is not reported.',
       '',
       markdownTable(
         ['requests', 'p50 ms', 'p99 ms', 'max ms', 'statuses', 'errors'],

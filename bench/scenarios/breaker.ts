@@ -5,9 +5,10 @@
  * next to a direct call to the running upstream through the same client,
  * and at the open-loop rate.
  */
-import type { OpenLoopResult } from '../load/result.ts';
+import { readFileSync } from 'node:fs';
+import { quantile, type OpenLoopResult } from '../load/result.ts';
 import { PROXIED_PATH, startUpstream, UPSTREAM_PATH, type RunningServer } from '../systems.ts';
-import { FETCH_TIMEOUT_MS, startScenarioGateway, type ScenarioContext } from './context.ts';
+import { FETCH_TIMEOUT_MS, scenarioLogPath, startScenarioGateway, type ScenarioContext } from './context.ts';
 
 /**
  * Open period of the circuit, longer than the measurement, so every measured
@@ -19,6 +20,7 @@ const TRIP_REQUESTS = 20;
 const SEQUENTIAL_REQUESTS = 5000;
 /** Interleaved pairs of sequential runs (rejections, then direct calls); the run with the median p99 of each kind is kept. */
 const SEQUENTIAL_PAIRS = 3;
+const GATEWAY_NAME = 'gateway-breaker';
 
 export interface BreakerResult {
   openMs: number;
@@ -36,6 +38,27 @@ export interface BreakerResult {
   rejections: OpenLoopResult;
   /** The gateway's /health body after the measurement, which shows each circuit's state. */
   health: unknown;
+  /**
+   * The gateway's own time for each rejection, from its access-log lines
+   * (`responseTime`: from the request's arrival in Fastify to the end of the
+   * response), over every request after the ones that opened the circuit.
+   * Free of the client's and the loopback's jitter, which set the floor of
+   * the latencies above.
+   */
+  gatewayTime?: { requests: number; p50Ms: number; p99Ms: number; maxMs: number };
+}
+
+/** Reads the responseTime of the proxied route's 503 lines in a gateway log, leaving out the first `skip`. */
+function rejectionTimes(logPath: string, skip: number): BreakerResult['gatewayTime'] {
+  const times: number[] = [];
+  for (const line of readFileSync(logPath, 'utf8').split('\n')) {
+    if (!line.includes('"request completed"')) continue;
+    const entry = JSON.parse(line) as { route?: string; statusCode?: number; responseTime?: number };
+    if (entry.route === PROXIED_PATH && entry.statusCode === 503 && typeof entry.responseTime === 'number') times.push(entry.responseTime);
+  }
+  const measured = times.slice(skip).sort((a, b) => a - b);
+  if (measured.length === 0) return undefined;
+  return { requests: measured.length, p50Ms: quantile(measured, 0.5), p99Ms: quantile(measured, 0.99), maxMs: measured[measured.length - 1] };
 }
 
 function medianRun(runs: OpenLoopResult[]): OpenLoopResult {
@@ -47,12 +70,13 @@ export async function runBreaker(context: ScenarioContext, directUpstream: Runni
   const { supervisor, clients, options, headers, log } = context;
   const upstream = await startUpstream(supervisor, options.loadCore, {}, 'upstream-breaker');
   const gateway = await startScenarioGateway(context, {
-    name: 'gateway-breaker',
+    name: GATEWAY_NAME,
     chatServiceUrl: upstream.origin,
     authServiceUrl: upstream.origin,
     // The maximum open period must not be shorter than the first one, or the gateway rejects the configuration.
     extraEnv: { BREAKER_OPEN_MS: String(BREAKER_OPEN_MS), BREAKER_OPEN_MAX_MS: String(BREAKER_OPEN_MS) },
   });
+  let result: BreakerResult;
   try {
     const healthy = await fetch(gateway.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     await healthy.arrayBuffer();
@@ -90,8 +114,10 @@ export async function runBreaker(context: ScenarioContext, directUpstream: Runni
     });
     const healthResponse = await fetch(gateway.url.replace(PROXIED_PATH, '/health'), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     const health = await healthResponse.json().catch(() => null);
-    return { openMs: BREAKER_OPEN_MS, tripStatuses, sampleRejection, sequentialRejections, sequentialDirect, sequentialP99sMs, rejections, health };
+    result = { openMs: BREAKER_OPEN_MS, tripStatuses, sampleRejection, sequentialRejections, sequentialDirect, sequentialP99sMs, rejections, health };
   } finally {
     await Promise.all([gateway.server?.process.stop(), upstream.process.stop()]);
   }
+  // Read once the gateway has exited and so written out its buffered log lines.
+  return { ...result, gatewayTime: rejectionTimes(scenarioLogPath(context, GATEWAY_NAME), TRIP_REQUESTS) };
 }

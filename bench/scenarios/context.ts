@@ -30,11 +30,16 @@ export interface ScenarioGatewayOptions {
   nodeFlags?: string[];
 }
 
+/** Returns the file that startScenarioGateway sends the gateway's stdout and stderr to. */
+export function scenarioLogPath(context: ScenarioContext, name: string): string {
+  return join(context.directory, `${name}.log`);
+}
+
 /** Starts a gateway pinned to the system-under-test core, logging to a file in the run's folder. */
 export function startScenarioGateway(context: ScenarioContext, options: ScenarioGatewayOptions): Promise<RunningSystem> {
   const dataDirectory = join(context.directory, `${options.name}-data`);
   mkdirSync(dataDirectory, { recursive: true });
-  const logFd = openSync(join(context.directory, `${options.name}.log`), 'a');
+  const logFd = openSync(scenarioLogPath(context, options.name), 'a');
   return startGateway(context.supervisor, {
     name: options.name,
     cpu: context.options.sutCore,
