@@ -125,6 +125,7 @@ function onClientDrain(this: TrackedResponse): void {
   this[kProxyResponse]?.resumeUpstream();
 }
 
+// NOTE: Fastify runs no onResponse hook for a hijacked response that the client closed, so such a request has no access-log line.
 function onClientClose(this: TrackedResponse): void {
   if (!this.writableFinished) this[kProxyResponse]?.cancelUpstream();
 }
