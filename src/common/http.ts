@@ -25,6 +25,17 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 declare module 'fastify' {
   interface FastifyRequest {
     user?: AccessTokenClaims;
+    /** Whether the request's access-log line was written. */
+    accessLogged: boolean;
+  }
+  interface FastifyInstance {
+    /**
+     * Writes a request's access-log line, once. Fastify's onResponse hook
+     * writes it for every response that finishes. No hook runs when the
+     * client leaves a response that a handler took over, so that handler
+     * calls this itself, with `clientClosed: true` in `extra`.
+     */
+    writeAccessLog(request: FastifyRequest, reply: FastifyReply, extra?: Record<string, unknown>): void;
   }
 }
 
@@ -100,7 +111,11 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
     done();
   });
 
-  app.addHook('onResponse', function writeAccessLog(request, reply, done) {
+  // Set once a request's access-log line is written, so a request never gets two.
+  app.decorateRequest('accessLogged', false);
+  const writeAccessLog = (request: FastifyRequest, reply: FastifyReply, extra?: Record<string, unknown>): void => {
+    if (request.accessLogged) return;
+    request.accessLogged = true;
     const line = {
       // The same fields, in the same order, as request.log would bind.
       reqId: request.id,
@@ -113,10 +128,16 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
       userId: request.user?.sub,
     };
     if (accessLogFields) Object.assign(line, accessLogFields(request));
+    if (extra) Object.assign(line, extra);
     if (reply.statusCode >= 500) accessLog.error(line, 'request completed');
     // Health checks arrive every few seconds from the gateway and load balancers; a passing one is routine.
     else if (line.route === '/health' && reply.statusCode < 400) accessLog.debug(line, 'request completed');
     else accessLog.info(line, 'request completed');
+  };
+  app.decorate('writeAccessLog', writeAccessLog);
+
+  app.addHook('onResponse', function logCompletedRequest(request, reply, done) {
+    writeAccessLog(request, reply);
     done();
   });
 

@@ -81,3 +81,54 @@ test('5xx access lines are at error level, 4xx at info', async () => {
   assert.equal(level('level-401'), 30);
   assert.equal(level('level-503'), 50);
 });
+
+test('abandoned proxied request is logged', async (t) => {
+  const held: import('node:http').ServerResponse[] = [];
+  const slow = await FakeUpstream.start((_request, response, recorded) => {
+    if (recorded.url === '/health') return sendJson(response, 200, { status: 'healthy' });
+    held.push(response);
+    // History waits before its headers; a conversation sends its headers and first bytes, then waits.
+    if (recorded.url.startsWith('/mad-scientist/conversations')) {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: {}\n\n');
+    }
+  });
+  const slowGateway = await startTestGateway({ auth: auth.url, chat: slow.url });
+  t.after(async () => {
+    for (const response of held) response.destroy();
+    await slowGateway.close();
+    await slow.stop();
+  });
+  const accessLine = async (id: string) => {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const line = slowGateway.logs.lines.find((entry) => entry.reqId === id && entry.msg === 'request completed');
+      if (line) return line;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return undefined;
+  };
+
+  const beforeHeaders = new AbortController();
+  const waiting = fetch(`${slowGateway.url}/api/chat/history`, {
+    headers: { authorization: `Bearer ${token}`, 'x-request-id': 'left-early' },
+    signal: beforeHeaders.signal,
+  });
+  setTimeout(() => beforeHeaders.abort(), 200);
+  await assert.rejects(waiting);
+  const early = await accessLine('left-early');
+  assert.equal(early?.statusCode, 499);
+  assert.equal(early?.clientClosed, true);
+
+  const midStream = new AbortController();
+  const streaming = await fetch(`${slowGateway.url}/api/chat/conversations`, {
+    headers: { authorization: `Bearer ${token}`, 'x-request-id': 'left-mid-stream' },
+    signal: midStream.signal,
+  });
+  assert.equal(streaming.status, 200);
+  await streaming.body!.getReader().read();
+  midStream.abort();
+  const late = await accessLine('left-mid-stream');
+  assert.equal(late?.statusCode, 200);
+  assert.equal(late?.clientClosed, true);
+  assert.equal(slowGateway.logs.lines.filter((entry) => entry.reqId === 'left-mid-stream' && entry.msg === 'request completed').length, 1);
+});

@@ -125,7 +125,6 @@ function onClientDrain(this: TrackedResponse): void {
   this[kProxyResponse]?.resumeUpstream();
 }
 
-// NOTE: Fastify runs no onResponse hook for a hijacked response that the client closed, so such a request has no access-log line.
 function onClientClose(this: TrackedResponse): void {
   if (!this.writableFinished) this[kProxyResponse]?.cancelUpstream();
 }
@@ -208,5 +207,9 @@ class ProxyResponse implements ResponseSink {
 
   cancelUpstream(): void {
     this.#call.abort(new UpstreamFailure('client-closed', 'the client closed the connection'));
+    // Fastify runs no onResponse hook for a response it handed over, so the access-log line is written here.
+    // Before any response, the status is nginx's 499, "client closed request".
+    const extra = this.#res.headersSent ? { clientClosed: true } : { statusCode: 499, clientClosed: true };
+    this.#request.server.writeAccessLog(this.#request, this.#reply, extra);
   }
 }
