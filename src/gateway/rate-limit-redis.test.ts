@@ -19,8 +19,8 @@ describe('RedisRateLimitStore', { skip: redisSkip }, () => {
   test('two stores share buckets and backoffs', async () => {
     const logs = new LogSink();
     const logger = createLogger({ service: 'gateway', level: 'debug', destination: logs });
-    const first = new RedisConnection(settings(redis!.url, redis!.keyPrefix), logger);
-    const second = new RedisConnection(settings(redis!.url, redis!.keyPrefix), logger);
+    const first = await RedisConnection.open(settings(redis!.url, redis!.keyPrefix), logger);
+    const second = await RedisConnection.open(settings(redis!.url, redis!.keyPrefix), logger);
     try {
       assert.ok(await first.waitUntilReady(2000));
       assert.ok(await second.waitUntilReady(2000));
@@ -57,7 +57,7 @@ describe('RedisRateLimitStore without Redis', () => {
   test('falls back to memory and logs once', async () => {
     const logs = new LogSink();
     const logger = createLogger({ service: 'gateway', level: 'debug', destination: logs });
-    const connection = new RedisConnection(settings(`redis://127.0.0.1:${await closedPort()}`, 'none:'), logger);
+    const connection = await RedisConnection.open(settings(`redis://127.0.0.1:${await closedPort()}`, 'none:'), logger);
     try {
       const store = new RedisRateLimitStore(connection, logger);
       const rule = { capacity: 1, periodSeconds: 60 };

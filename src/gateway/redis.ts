@@ -4,7 +4,7 @@
  * Set REDIS_URL to use it; without it each replica keeps that state in its
  * own memory.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ConfigError, readEnum, readInteger, readOptionalString, readString, type Env } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 
@@ -51,6 +51,9 @@ export function readRedisSettings(env: Env): RedisSettings | null {
   };
 }
 
+/** ioredis, loaded by RedisConnection.open: a gateway without REDIS_URL never needs it, and loading it costs about 10 MB of memory. */
+let RedisClient: typeof Redis | undefined;
+
 /** Maximum wait between two reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -70,10 +73,17 @@ export class RedisConnection {
   #up: boolean | null = null;
   #closing = false;
 
-  constructor(settings: RedisSettings, logger: Logger) {
+  /** Loads ioredis on first use and creates the connection, which then connects in the background. */
+  static async open(settings: RedisSettings, logger: Logger): Promise<RedisConnection> {
+    RedisClient ??= (await import('ioredis')).Redis;
+    return new RedisConnection(settings, logger);
+  }
+
+  private constructor(settings: RedisSettings, logger: Logger) {
+    if (RedisClient === undefined) throw new TypeError('create a RedisConnection with RedisConnection.open(), which loads ioredis');
     this.settings = settings;
     this.#logger = logger;
-    this.client = new Redis(settings.url, {
+    this.client = new RedisClient(settings.url, {
       keyPrefix: settings.keyPrefix,
       connectTimeout: settings.connectTimeoutMs,
       commandTimeout: settings.commandTimeoutMs,

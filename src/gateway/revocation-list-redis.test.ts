@@ -20,7 +20,7 @@ async function twoReplicas(t: { after(fn: () => Promise<void>): void }, clockTol
   const { url, keyPrefix } = testRedis();
   const logs = new LogSink();
   const logger = createLogger({ service: 'gateway', level: 'debug', destination: logs });
-  const connections = [new RedisConnection(settingsFor(url, keyPrefix), logger), new RedisConnection(settingsFor(url, keyPrefix), logger)];
+  const connections = [await RedisConnection.open(settingsFor(url, keyPrefix), logger), await RedisConnection.open(settingsFor(url, keyPrefix), logger)];
   for (const connection of connections) assert.equal(await connection.waitUntilReady(5000), true, 'Redis at TEST_REDIS_URL is not ready');
   const lists = connections.map((connection) => new RedisRevocationList({ connection, failureMode: 'open', clockToleranceSeconds, logger }));
   t.after(async () => {

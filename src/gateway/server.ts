@@ -82,7 +82,7 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
     health.circuitChanged(upstreams[name]);
   });
   // One Redis connection for every shared store (revocations, rate limits); null keeps them in memory.
-  const redis = redisSettings ? new RedisConnection(redisSettings, logger) : null;
+  const redis = redisSettings ? await RedisConnection.open(redisSettings, logger) : null;
   if (redis && !(await redis.waitUntilReady(redisSettings!.connectTimeoutMs))) {
     logger.warn('redis is not reachable at start; the gateway starts and shared state follows its failure policy until it is');
   }

@@ -38,9 +38,9 @@ async function eventually(condition: () => boolean | Promise<boolean>, what: str
   assert.fail(`${what} did not happen within ${timeoutMs} ms`);
 }
 
-function replica(failureMode: RedisFailureMode, logs = new LogSink(), keyPrefix = `failure-${randomUUID()}:`) {
+async function replica(failureMode: RedisFailureMode, logs = new LogSink(), keyPrefix = `failure-${randomUUID()}:`) {
   const logger = createLogger({ service: 'gateway', level: 'debug', destination: logs });
-  const connection = new RedisConnection(
+  const connection = await RedisConnection.open(
     { url: redis.url, keyPrefix, connectTimeoutMs: 500, commandTimeoutMs: 200, revocationFailureMode: failureMode },
     logger,
   );
@@ -58,11 +58,11 @@ function replica(failureMode: RedisFailureMode, logs = new LogSink(), keyPrefix 
 
 test('revocations survive a redis outage', { skip }, async (t) => {
   const logs = new LogSink();
-  const open = replica('open', logs);
+  const open = await replica('open', logs);
   t.after(() => open.close());
   assert.equal(await open.connection.waitUntilReady(5000), true);
   // A second replica on the same keys, as another gateway process would be.
-  const other = new RedisConnection({ ...open.connection.settings }, createLogger({ service: 'gateway', level: 'silent' }));
+  const other = await RedisConnection.open({ ...open.connection.settings }, createLogger({ service: 'gateway', level: 'silent' }));
   const otherList = new RedisRevocationList({ connection: other, failureMode: 'open', clockToleranceSeconds: 0, logger: createLogger({ service: 'gateway', level: 'silent' }) });
   t.after(async () => {
     otherList.close();
@@ -104,7 +104,7 @@ test('revocations survive a redis outage', { skip }, async (t) => {
 });
 
 test('fail closed rejects unknown tokens during an outage', { skip }, async (t) => {
-  const closed = replica('closed');
+  const closed = await replica('closed');
   t.after(() => closed.close());
   assert.equal(await closed.connection.waitUntilReady(5000), true);
   const known = randomUUID();
@@ -129,7 +129,7 @@ test('fail closed rejects unknown tokens during an outage', { skip }, async (t) 
 
 test('a hung redis costs 3 timeouts per second', { skip }, async (t) => {
   const logs = new LogSink();
-  const hung = replica('open', logs);
+  const hung = await replica('open', logs);
   t.after(async () => {
     redis.resume();
     await hung.close();
@@ -158,8 +158,8 @@ test('a hung redis costs 3 timeouts per second', { skip }, async (t) => {
 
 test('replicas learn each other\'s revocations', { skip }, async (t) => {
   const keyPrefix = `mirror-${randomUUID()}:`;
-  const first = replica('open', new LogSink(), keyPrefix);
-  const second = replica('open', new LogSink(), keyPrefix);
+  const first = await replica('open', new LogSink(), keyPrefix);
+  const second = await replica('open', new LogSink(), keyPrefix);
   t.after(() => Promise.all([first.close(), second.close()]));
   assert.equal(await first.connection.waitUntilReady(5000), true);
   assert.equal(await second.connection.waitUntilReady(5000), true);
@@ -169,7 +169,7 @@ test('replicas learn each other\'s revocations', { skip }, async (t) => {
   await eventually(() => second.list.knownCount === 1, 'the revocation reaching the other replica');
 
   // A replica that starts later copies the revocations already in Redis.
-  const late = replica('open', new LogSink(), keyPrefix);
+  const late = await replica('open', new LogSink(), keyPrefix);
   t.after(() => late.close());
   assert.equal(await late.connection.waitUntilReady(5000), true);
   await eventually(() => late.list.knownCount === 1, 'the late replica copying the revocations');
