@@ -27,6 +27,12 @@ declare module 'fastify' {
     user?: AccessTokenClaims;
     /** Whether the request's access-log line was written. */
     accessLogged: boolean;
+    /**
+     * The matched route's path pattern, such as `/api/chat/history`, or
+     * undefined when no route matched. Read once per request, because
+     * Fastify builds a new `routeOptions` object on every read.
+     */
+    routeUrl: string | undefined;
   }
   interface FastifyInstance {
     /**
@@ -106,7 +112,9 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
     },
   });
 
+  app.decorateRequest('routeUrl', undefined);
   app.addHook('onRequest', function addRequestId(request, reply, done) {
+    request.routeUrl = request.routeOptions.url;
     reply.header('x-request-id', request.id);
     done();
   });
@@ -121,7 +129,7 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
       reqId: request.id,
       trace_id: (request.raw as TracedMessage)[kTraceId],
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route: request.routeUrl ?? 'unmatched',
       url: redactUrl(request.url),
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 100) / 100,

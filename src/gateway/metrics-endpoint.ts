@@ -36,7 +36,7 @@ export function metricsEnabled(settings: MetricsSettings): boolean {
  */
 export function registerMetrics(app: FastifyInstance, metrics: GatewayMetrics, settings: MetricsSettings): void {
   app.addHook('onResponse', function recordRequest(request: FastifyRequest, reply: FastifyReply, done: () => void) {
-    metrics.observeRequest(request.routeOptions.url ?? UNMATCHED_ROUTE, request.method, reply.statusCode, reply.elapsedTime);
+    metrics.observeRequest(request.routeUrl ?? UNMATCHED_ROUTE, request.method, reply.statusCode, reply.elapsedTime);
     done();
   });
   if (settings.onPublicPort) {

@@ -82,7 +82,7 @@ const LEGACY_PREFIXES: Array<[string, string]> = [
  * the same way, so the decoded wildcard names the upstream route.
  */
 export function publicRouteKey(request: FastifyRequest): string | undefined {
-  const url = request.routeOptions.url;
+  const url = request.routeUrl ?? request.routeOptions.url;
   if (url === undefined) return undefined;
   let path = url;
   if (path.endsWith('/*')) path = path.slice(0, -1) + ((request.params as Record<string, string>)['*'] ?? '');

@@ -71,7 +71,7 @@ export class GatewayTracing {
   end(request: FastifyRequest, reply: FastifyReply): void {
     const span = traceOf(request)?.span;
     if (!span) return;
-    const route = request.routeOptions.url;
+    const route = request.routeUrl;
     span.updateName(route ? `${request.method} ${route}` : request.method);
     span.setAttribute('http.request.method', request.method);
     if (route) span.setAttribute('http.route', route);
