@@ -33,12 +33,13 @@ const MIGRATIONS = ['auth', 'chat'];
  */
 export async function buildEntries(entries, outputDirectory, { withMigrations = true } = {}) {
   const output = resolve(repositoryRoot, outputDirectory);
+  // Paths that the code builds from import.meta.url resolve only if each bundle sits two folders below the root, as its source does.
+  if (resolve(output, '..') !== repositoryRoot) {
+    throw new Error(`invalid output folder ${output}: expected a direct child of ${repositoryRoot}`);
+  }
   const misplaced = Object.keys(entries).filter((name) => name.split('/').length !== 2);
-  if (resolve(output, '..') !== repositoryRoot || misplaced.length > 0) {
-    throw new Error(
-      `invalid build layout (${output}, ${misplaced.join(', ') || 'entry names fine'}): the output folder must be a direct child of ` +
-        `${repositoryRoot} and entry names one folder deep, or paths built from import.meta.url break`,
-    );
+  if (misplaced.length > 0) {
+    throw new Error(`invalid entry names ${misplaced.join(', ')}: expected one folder deep, such as gateway/main`);
   }
   const entryPoints = Object.fromEntries(Object.entries(entries).map(([name, source]) => [name, join(repositoryRoot, source)]));
   await build({

@@ -98,7 +98,7 @@ function measuredChecks({ summaries, ratios, addedOpenP99, addedOpenP99Quiet, da
         `(direct 200s through the same client: p99 ${formatNumber(breaker.sequentialDirect.p99Ms)} ms); ` +
         `at ${formatNumber(breaker.rejections.requestsPerSecond + breaker.rejections.non2xx / breaker.rejections.durationSeconds)} req/s: p99 ${formatNumber(breaker.rejections.p99Ms)} ms`
       : 'not measured',
-    // The gateway's own time is the cost of a rejection; a client's p99 on a shared machine is mostly its own jitter (see the direct floor).
+    // The gateway's own time is the cost of a rejection. A client's p99 on a shared machine is mostly its own jitter, as the direct floor shows.
     met: breaker
       ? (breaker.gatewayTime?.p99Ms ?? breaker.sequentialRejections.p99Ms) < 1 && allRejected(breaker.sequentialRejections) && allRejected(breaker.rejections)
       : undefined,

@@ -113,7 +113,7 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
   });
 
   app.decorateRequest('routeUrl', undefined);
-  app.addHook('onRequest', function addRequestId(request, reply, done) {
+  app.addHook('onRequest', function noteRouteAndRequestId(request, reply, done) {
     request.routeUrl = request.routeOptions.url;
     reply.header('x-request-id', request.id);
     done();

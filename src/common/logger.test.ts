@@ -28,7 +28,7 @@ test('logger redacts credentials wherever they sit', async () => {
   assert.equal(all.split('[redacted]').length - 1, 12);
 });
 
-test('request logger is created on first use and keeps redaction', () => {
+test('lazy request logger keeps redaction', () => {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {
@@ -58,7 +58,7 @@ test('request logger is created on first use and keeps redaction', () => {
   assert.equal(second.level, 40);
 });
 
-test('buffered stdout lines are written when the process exits', () => {
+test('buffered lines written at exit', () => {
   const script = [
     "import { createLogger } from './src/common/logger.ts';",
     "const logger = createLogger({ service: 'exit-test', level: 'info' });",

@@ -54,8 +54,8 @@ export const LOG_FLUSH_INTERVAL_MS = 200;
 
 /**
  * Creates the service's pino logger: JSON lines with the service name and
- * redaction on. Buffered lines are written when the process exits, on a
- * crash included; a SIGKILL loses at most the last LOG_FLUSH_INTERVAL_MS.
+ * redaction on. Buffered lines are written when the process exits, after a
+ * crash too. A SIGKILL loses at most the last LOG_FLUSH_INTERVAL_MS of lines.
  */
 export function createLogger({ service, level, destination }: LoggerOptions): Logger {
   const options = {
@@ -85,7 +85,7 @@ process.on('exit', () => {
 /**
  * Returns a child of `logger` that writes to the same place without the
  * redaction paths, for lines whose every field the service builds itself
- * from values that hold no secret, such as the access-log line. Checking 22
+ * from values that contain no secret, such as the access-log line. Checking 22
  * paths, 7 of them wildcards, on each of those lines cost about 8 µs of CPU
  * per line (bench/micro/access-log.ts).
  */

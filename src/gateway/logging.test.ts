@@ -83,10 +83,10 @@ test('5xx access lines are at error level, 4xx at info', async () => {
 });
 
 test('abandoned proxied request is logged', async (t) => {
-  const held: import('node:http').ServerResponse[] = [];
+  const heldResponses: import('node:http').ServerResponse[] = [];
   const slow = await FakeUpstream.start((_request, response, recorded) => {
     if (recorded.url === '/health') return sendJson(response, 200, { status: 'healthy' });
-    held.push(response);
+    heldResponses.push(response);
     // History waits before its headers; a conversation sends its headers and first bytes, then waits.
     if (recorded.url.startsWith('/mad-scientist/conversations')) {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -95,7 +95,7 @@ test('abandoned proxied request is logged', async (t) => {
   });
   const slowGateway = await startTestGateway({ auth: auth.url, chat: slow.url });
   t.after(async () => {
-    for (const response of held) response.destroy();
+    for (const response of heldResponses) response.destroy();
     await slowGateway.close();
     await slow.stop();
   });

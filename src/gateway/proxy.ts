@@ -126,7 +126,7 @@ function onClientDrain(this: TrackedResponse): void {
 }
 
 function onClientClose(this: TrackedResponse): void {
-  if (!this.writableFinished) this[kProxyResponse]?.cancelUpstream();
+  if (!this.writableFinished) this[kProxyResponse]?.clientClosed();
 }
 
 /** Streams one upstream response to the client, and cancels the upstream call when the client goes away. */
@@ -205,10 +205,14 @@ class ProxyResponse implements ResponseSink {
     this.#call.resume();
   }
 
-  cancelUpstream(): void {
+  /**
+   * Cancels the upstream call of a client that left before its response
+   * ended, and writes the request's access-log line, because Fastify runs no
+   * onResponse hook for a response it handed over. Before any response, the
+   * status is nginx's 499, "client closed request".
+   */
+  clientClosed(): void {
     this.#call.abort(new UpstreamFailure('client-closed', 'the client closed the connection'));
-    // Fastify runs no onResponse hook for a response it handed over, so the access-log line is written here.
-    // Before any response, the status is nginx's 499, "client closed request".
     const extra = this.#res.headersSent ? { clientClosed: true } : { statusCode: 499, clientClosed: true };
     this.#request.server.writeAccessLog(this.#request, this.#reply, extra);
   }

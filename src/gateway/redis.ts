@@ -51,9 +51,6 @@ export function readRedisSettings(env: Env): RedisSettings | null {
   };
 }
 
-/** ioredis, loaded by RedisConnection.open: a gateway without REDIS_URL never needs it, and loading it costs about 10 MB of memory. */
-let RedisClient: typeof Redis | undefined;
-
 /** Maximum wait between two reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -73,14 +70,17 @@ export class RedisConnection {
   #up: boolean | null = null;
   #closing = false;
 
-  /** Loads ioredis on first use and creates the connection, which then connects in the background. */
+  /**
+   * Loads ioredis and creates the connection, which then connects in the
+   * background. ioredis is imported here rather than at the top, because a
+   * gateway without REDIS_URL never needs it and loading it costs about 10 MB.
+   */
   static async open(settings: RedisSettings, logger: Logger): Promise<RedisConnection> {
-    RedisClient ??= (await import('ioredis')).Redis;
-    return new RedisConnection(settings, logger);
+    const { Redis } = await import('ioredis');
+    return new RedisConnection(Redis, settings, logger);
   }
 
-  private constructor(settings: RedisSettings, logger: Logger) {
-    if (RedisClient === undefined) throw new TypeError('create a RedisConnection with RedisConnection.open(), which loads ioredis');
+  private constructor(RedisClient: typeof Redis, settings: RedisSettings, logger: Logger) {
     this.settings = settings;
     this.#logger = logger;
     this.client = new RedisClient(settings.url, {

@@ -65,6 +65,14 @@ export const REQUEST_POLICIES: Readonly<Record<string, RequestPolicy>> = {
   'GET /api/chat/conversations': { bodyLimitBytes: 0, limits: [] },
 };
 
+/** The checks of one public route. */
+interface RouteChecks {
+  policy: RequestPolicy | undefined;
+  validator: RouteValidator | undefined;
+  /** True when the route counts no rate limit, reads no body and tracks no login, so the query check needs no promise. */
+  queryOnly: boolean;
+}
+
 /** Routes whose body may be absent: refresh and logout read the refresh token from a cookie instead. */
 const OPTIONAL_BODY = new Set(['POST /api/auth/refresh', 'POST /api/auth/logout']);
 
@@ -122,14 +130,18 @@ export function registerRequestPolicies(app: FastifyInstance, options: RequestPo
   if (options.validate) {
     for (const [key, schemas] of Object.entries(REQUEST_SCHEMAS)) validators.set(key, new RouteValidator(schemas));
   }
+  // What each route checks, worked out once here rather than on every request.
+  const routeChecks = new Map<string, RouteChecks>();
+  for (const key of new Set([...Object.keys(REQUEST_POLICIES), ...validators.keys()])) {
+    const policy = REQUEST_POLICIES[key];
+    const validator = validators.get(key);
+    const countsOrReads = policy !== undefined && (policy.limits.length > 0 || policy.accountLimits !== undefined || policy.login === true);
+    routeChecks.set(key, { policy, validator, queryOnly: !countsOrReads && !validator?.hasBodySchema });
+  }
   const { limiter } = options;
 
   app.decorateRequest('bufferedBody', null);
   app.decorateRequest('loginAccount', null);
-
-  /** The checks that need no promise: no rate limit to count, no body to read, no login to track. */
-  const queryOnly = (policy: RequestPolicy | undefined, validator: RouteValidator | undefined): boolean =>
-    (policy === undefined || (policy.limits.length === 0 && policy.accountLimits === undefined && !policy.login)) && !validator?.hasBodySchema;
 
   async function enforce(request: FastifyRequest, key: string, policy: RequestPolicy | undefined, validator: RouteValidator | undefined): Promise<void> {
     let user = request.user;
@@ -160,17 +172,13 @@ export function registerRequestPolicies(app: FastifyInstance, options: RequestPo
 
   app.addHook('preHandler', function enforceRequestPolicy(request, _reply, done) {
     const key = publicRouteKey(request);
-    if (key === undefined) {
+    const checks = key === undefined ? undefined : routeChecks.get(key);
+    if (key === undefined || checks === undefined) {
       done();
       return;
     }
-    const policy = REQUEST_POLICIES[key];
-    const validator = validators.get(key);
-    if (!policy && !validator) {
-      done();
-      return;
-    }
-    if (queryOnly(policy, validator)) {
+    const { policy, validator } = checks;
+    if (checks.queryOnly) {
       try {
         validator?.checkQuery(request.query);
       } catch (error) {
