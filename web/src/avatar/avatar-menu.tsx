@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { LabApi } from '../api/lab-api.ts';
 import type { Avatar, User } from '../api/types.ts';
 import { ErrorNotice } from '../ui/error-notice.tsx';
@@ -30,7 +30,9 @@ export function AvatarMenu({ api, profile, sessionUser, avatar, avatarAvailable,
   const toggle = useRef<HTMLButtonElement>(null);
   const username = profile?.username ?? sessionUser.username;
 
-  useEffect(() => {
+  // A layout effect, so the listeners are in place as soon as the open panel is on screen: an Escape
+  // pressed right after opening would otherwise reach the document before a deferred effect had run.
+  useLayoutEffect(() => {
     if (!open) return;
     function onPointerDown(event: PointerEvent) {
       if (root.current && !root.current.contains(event.target as Node)) setOpen(false);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { LabApi } from '../api/lab-api.ts';
 import type { HistoryPage } from '../api/types.ts';
 import { ErrorNotice } from '../ui/error-notice.tsx';
@@ -27,7 +27,8 @@ export function ChatPage({ api, username, history, hidden = false }: ChatPagePro
     state.conversationId === null ? 'New conversation' : conversations.items.find((item) => item.id === state.conversationId)?.title || 'Conversation';
 
   // On narrow screens the list is a drawer over the chat: focus moves into it, and Escape closes it.
-  useEffect(() => {
+  // A layout effect, as in the account panel, so Escape works from the first frame the drawer is open.
+  useLayoutEffect(() => {
     if (!drawerOpen) return;
     drawer.current?.querySelector<HTMLElement>('button:not(:disabled)')?.focus();
     function onKeyDown(event: KeyboardEvent) {
