@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createLogger, LazyChildLogger } from './logger.ts';
+import { createLogger, isoTimeByMillisecond, LazyChildLogger } from './logger.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,6 +26,25 @@ test('logger redacts credentials wherever they sit', async () => {
     assert.ok(!new RegExp(`\\b${secret.replace(/\./g, '\\.')}\\b`).test(all), `${secret} was logged: ${all}`);
   }
   assert.equal(all.split('[redacted]').length - 1, 12);
+});
+
+test('log time is the current millisecond in ISO 8601', () => {
+  // Asked many times in a row, so that several calls fall in one millisecond and reuse its text.
+  let previous = '';
+  let changes = 0;
+  for (let call = 0; call < 20_000; call += 1) {
+    const before = Date.now();
+    const field = isoTimeByMillisecond();
+    const after = Date.now();
+    const match = /^,"time":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"$/.exec(field);
+    assert.ok(match, `unexpected time field ${field}`);
+    const time = Date.parse(match[1]);
+    assert.ok(time >= before, `${match[1]} is before ${before}`);
+    assert.ok(time <= after, `${match[1]} is after ${after}`);
+    if (field !== previous) changes += 1;
+    previous = field;
+  }
+  assert.ok(changes > 1, 'the time never moved on');
 });
 
 test('lazy request logger keeps redaction', () => {

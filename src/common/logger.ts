@@ -62,12 +62,29 @@ export function createLogger({ service, level, destination }: LoggerOptions): Lo
     level,
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeByMillisecond,
   };
   if (destination) return pino(options, destination);
   const stdout = pino.destination({ dest: 1, sync: true, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
   flushedAtExit.add(stdout);
   return pino(options, stdout);
+}
+
+let formattedMillisecond = -1;
+let formattedTime = '';
+
+/**
+ * pino's `isoTime`, formatted once per millisecond: a busy service writes
+ * several lines in the same millisecond, and formatting the date cost about
+ * 2 µs per line in the gateway's CPU profile.
+ */
+export function isoTimeByMillisecond(): string {
+  const now = Date.now();
+  if (now !== formattedMillisecond) {
+    formattedMillisecond = now;
+    formattedTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return formattedTime;
 }
 
 /** Buffered destinations to write out when the process exits, because pino does so only for asynchronous ones. */
