@@ -54,7 +54,10 @@ export const PROXY_ROUTES: ProxyRoute[] = [
   },
   // The auth service's public keys, for verifiers outside this deployment; the path is the same on both sides.
   { method: 'GET', url: '/.well-known/jwks.json', upstream: 'auth', mapping: null, token: false },
-  // Legacy paths: passed on unchanged, and the service decides about the token.
+  // Legacy paths: passed on unchanged, and the service decides about the token, except that the two
+  // that end a session are checked here too, so the gateway can revoke the token they carried.
+  { method: 'POST', url: '/auth/logout', upstream: 'auth', mapping: null, token: true, revokesToken: true },
+  { method: 'POST', url: '/auth/password', upstream: 'auth', mapping: null, token: true, revokesToken: true },
   { method: 'POST', url: '/mad-scientist/message', upstream: 'chat', mapping: null, token: false, slowReply: true },
   { method: ALL_METHODS, url: '/auth/*', upstream: 'auth', mapping: null, token: false },
   { method: ALL_METHODS, url: '/mad-scientist/*', upstream: 'chat', mapping: null, token: false },

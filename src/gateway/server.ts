@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Env } from '../common/config.ts';
 import { dataDirectory } from '../common/data-dir.ts';
@@ -29,6 +30,8 @@ import { createUpstreams } from './upstream.ts';
 import { registerWebClient } from './web-client.ts';
 
 const SERVICE_NAME = 'gateway';
+/** The in-memory revocation list's file in the data folder. */
+export const REVOCATION_FILE = 'revoked-access-tokens.jsonl';
 
 export interface GatewayOptions {
   /** A logger to use instead of one on stdout; tests pass one that writes to a stream they read. */
@@ -69,7 +72,8 @@ function leaveBodyUnread(_request: FastifyRequest, _payload: unknown, done: (err
 export async function startGateway(env: Env, options: GatewayOptions = {}): Promise<RunningGateway> {
   const config = readGatewayConfig(env);
   const logger = options.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
-  const jwt = readJwtSettings(env, dataDirectory(env), logger);
+  const dataFolder = dataDirectory(env);
+  const jwt = readJwtSettings(env, dataFolder, logger);
 
   const redisSettings = readRedisSettings(env);
   const metricsSettings = readMetricsSettings(env);
@@ -90,7 +94,12 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
     options.revocations ??
     (redis
       ? new RedisRevocationList({ connection: redis, failureMode: redisSettings!.revocationFailureMode, clockToleranceSeconds: jwt.clockToleranceSeconds, logger })
-      : new MemoryRevocationList({ clockToleranceSeconds: jwt.clockToleranceSeconds }));
+      : new MemoryRevocationList({
+          clockToleranceSeconds: jwt.clockToleranceSeconds,
+          // Kept in the data folder, so a restarted gateway still refuses the tokens of earlier logouts.
+          file: join(dataFolder, REVOCATION_FILE),
+          logger,
+        }));
   if (metricsEnabled(metricsSettings)) metrics = new GatewayMetrics({ upstreams: Object.values(upstreams), redis });
   const tracing = new GatewayTracing(otelSettings ? await createSpanRecorder(otelSettings, logger) : null);
   const load = new LoadMonitor(config.loadShedding, logger);

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { base64url, decodeProtectedHeader, SignJWT, type JWK } from 'jose';
 import { TEST_JWT_SECRET } from '../../src/common/test-support.ts';
 import { repositoryRoot } from '../support/processes.ts';
-import { call, registerUser, startAttackStack, type AttackStack } from './stack.ts';
+import { call, registerUser, startAttackStack, startExtraGateway, type AttackStack } from './stack.ts';
 
 const secret = new TextEncoder().encode(TEST_JWT_SECRET);
 
@@ -128,6 +128,33 @@ describe('hs256 mode', () => {
     const refresh = await call(stack.url, 'POST', '/api/auth/refresh', { body: { refresh_token: pair.refresh_token } });
     assert.equal(refresh.status, 401);
     assert.equal(refresh.body.error.code, 'INVALID_REFRESH_TOKEN');
+  });
+
+  test('a gateway started later refuses a token logged out before', async () => {
+    const { pair } = await registerUser(stack);
+    assert.equal((await call(stack.url, 'POST', '/api/auth/logout', { token: pair.access_token })).status, 200);
+    // A new gateway on the same data folder stands for this one after a crash or a restart.
+    const { gateway } = await startExtraGateway(stack, {});
+    try {
+      stack.clearTaps();
+      const reuse = await call(gateway.url, 'GET', '/api/chat/history', { token: pair.access_token });
+      assert.equal(reuse.status, 401);
+      assert.equal(reuse.body.error.code, 'TOKEN_REVOKED');
+      assert.equal(stack.backendCalls().length, 0);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  test('logout through the legacy path revokes the token at the gateway', async () => {
+    const { pair } = await registerUser(stack);
+    const logout = await call(stack.url, 'POST', '/auth/logout', { token: pair.access_token });
+    assert.equal(logout.status, 200);
+    stack.clearTaps();
+    const reuse = await call(stack.url, 'GET', '/api/chat/history', { token: pair.access_token });
+    assert.equal(reuse.status, 401);
+    assert.equal(reuse.body.error.code, 'TOKEN_REVOKED');
+    assert.equal(stack.backendCalls().length, 0);
   });
 
   test('refresh token reuse revokes the whole chain', async () => {
