@@ -38,6 +38,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** A shared revocation list to use instead of the in-memory one. */
   revocations?: RevocationList;
+  /** Clock of the circuit breakers' open periods, in milliseconds since the epoch; tests pass one they advance by hand. */
+  breakerClock?: () => number;
 }
 
 export interface RunningGateway {
@@ -84,7 +86,7 @@ export async function startGateway(env: Env, options: GatewayOptions = {}): Prom
     metrics?.recordBreakerTransition(name, transition);
     // Transitions come only from traffic and checks, so `health` is set by the time one happens.
     health.circuitChanged(upstreams[name]);
-  });
+  }, options.breakerClock);
   // One Redis connection for every shared store (revocations, rate limits); null keeps them in memory.
   const redis = redisSettings ? await RedisConnection.open(redisSettings, logger) : null;
   if (redis && !(await redis.waitUntilReady(redisSettings!.connectTimeoutMs))) {

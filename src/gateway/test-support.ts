@@ -15,7 +15,7 @@ import { SignJWT } from 'jose';
 import type { Env } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { TEST_JWT_SECRET } from '../common/test-support.ts';
-import { startGateway, type RunningGateway } from './server.ts';
+import { startGateway, type GatewayOptions, type RunningGateway } from './server.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -195,9 +195,10 @@ export interface TestGateway {
  * Starts a gateway in front of the given upstream URLs with test settings:
  * the test JWT secret, a fresh data folder, no web client, long health
  * intervals, and no request validation or rate limits, unless `env`
- * overrides them.
+ * overrides them. `options` reach startGateway; the logger is always the
+ * test's own.
  */
-export async function startTestGateway(upstreams: { auth: string; chat: string }, env: Env = {}): Promise<TestGateway> {
+export async function startTestGateway(upstreams: { auth: string; chat: string }, env: Env = {}, options: Omit<GatewayOptions, 'logger'> = {}): Promise<TestGateway> {
   const dataDirectory = mkdtempSync(join(tmpdir(), 'ms-gateway-'));
   const logs = new LogSink();
   const fullEnv: Env = {
@@ -215,7 +216,7 @@ export async function startTestGateway(upstreams: { auth: string; chat: string }
     ...env,
   };
   const logger = createLogger({ service: 'gateway', level: 'debug', destination: logs });
-  const gateway = await startGateway(fullEnv, { logger });
+  const gateway = await startGateway(fullEnv, { ...options, logger });
   return {
     gateway,
     url: gateway.url,

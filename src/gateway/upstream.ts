@@ -62,7 +62,7 @@ export class Upstream {
   readonly breaker: CircuitBreaker<FastifyBaseLogger>;
   health: HealthCheckResult = { healthy: false, checkedAt: 0, responseTimeMs: null, errorCode: null, stale: false };
 
-  constructor(name: UpstreamName, origin: string, config: GatewayConfig, logger: Logger, onTransition?: BreakerTransitionListener) {
+  constructor(name: UpstreamName, origin: string, config: GatewayConfig, logger: Logger, onTransition?: BreakerTransitionListener, breakerClock?: () => number) {
     this.name = name;
     this.origin = origin;
     this.settings = config.upstreams[name];
@@ -72,7 +72,7 @@ export class Upstream {
     this.breaker = new CircuitBreaker<FastifyBaseLogger>(this.settings.breaker, (transition, log) => {
       logTransition(log ?? logger, name, transition);
       onTransition?.(name, transition);
-    });
+    }, breakerClock);
   }
 
   /** Closes every connection; requests still in flight (only health checks, once the server has closed) fail. */
@@ -92,9 +92,14 @@ function logTransition(logger: FastifyBaseLogger, upstream: string, transition: 
 export type BreakerTransitionListener = (upstream: UpstreamName, transition: CircuitTransition) => void;
 
 /** Creates the auth and chat upstreams from the configuration. */
-export function createUpstreams(config: GatewayConfig, logger: Logger, onTransition?: BreakerTransitionListener): Record<UpstreamName, Upstream> {
+export function createUpstreams(
+  config: GatewayConfig,
+  logger: Logger,
+  onTransition?: BreakerTransitionListener,
+  breakerClock?: () => number,
+): Record<UpstreamName, Upstream> {
   return {
-    auth: new Upstream('auth', config.authServiceUrl, config, logger, onTransition),
-    chat: new Upstream('chat', config.chatServiceUrl, config, logger, onTransition),
+    auth: new Upstream('auth', config.authServiceUrl, config, logger, onTransition, breakerClock),
+    chat: new Upstream('chat', config.chatServiceUrl, config, logger, onTransition, breakerClock),
   };
 }

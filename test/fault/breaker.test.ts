@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { everyCall, type Fault } from './fault-backend.ts';
-import { accessLines, bearer, eventually, health, sleep, startRig, timedFetch, type FaultRig } from './rig.ts';
+import { accessLines, bearer, eventually, health, ManualClock, startRig, timedFetch, type FaultRig } from './rig.ts';
 
 const SERVER_ERROR: Fault = { kind: 'reply', status: 500 };
 
@@ -18,18 +18,36 @@ async function historyStatuses(rig: FaultRig, count: number): Promise<number[]> 
   return statuses;
 }
 
+/** Counts the gateway's finished health checks of the chat backend that did not pass. */
+function failedHealthChecks(rig: FaultRig): number {
+  const messages = ['health check returned a status other than 200', 'health check failed'];
+  return rig.gateway.logs.lines.filter((line) => messages.includes(line.msg) && line.upstream === 'chat').length;
+}
+
 function transitions(rig: FaultRig, message: string): Record<string, any>[] {
   return rig.gateway.logs.lines.filter((line) => line.msg === message && line.upstream === 'chat');
 }
 
 describe('storm of 500s', () => {
   let rig: FaultRig;
+  const clock = new ManualClock();
   before(async () => {
-    rig = await startRig({ BREAKER_WINDOW_SIZE: '10', BREAKER_MIN_CALLS: '5', BREAKER_OPEN_MS: '600', BREAKER_HALF_OPEN_PROBES: '3' });
+    rig = await startRig({ BREAKER_WINDOW_SIZE: '10', BREAKER_MIN_CALLS: '5', BREAKER_OPEN_MS: '600', BREAKER_HALF_OPEN_PROBES: '3' }, {}, { breakerClock: clock.now });
     // Health checks fail throughout, so every probe in this suite is a user request.
     rig.chat.fault = () => SERVER_ERROR;
   });
   after(() => rig.close());
+
+  /**
+   * Ends the open period and waits for the gateway's pending follow-up health check. That check fails
+   * while the circuit is still open, so it changes nothing and schedules no other check. No failed check
+   * can then reopen the circuit while the test's probes run.
+   */
+  async function endOpenPeriod(): Promise<void> {
+    const checksBefore = failedHealthChecks(rig);
+    clock.advance(600);
+    assert.ok(await eventually(() => failedHealthChecks(rig) > checksBefore), 'the follow-up health check never ran');
+  }
 
   test('opens after the minimum calls and then fails fast without the backend', async () => {
     assert.deepEqual(await historyStatuses(rig, 5), [500, 500, 500, 500, 500]);
@@ -64,7 +82,7 @@ describe('storm of 500s', () => {
   });
 
   test('half-open lets exactly the permitted probes reach the backend', async () => {
-    await sleep(650);
+    await endOpenPeriod();
     rig.chat.fault = (request) => (request.url === '/health' ? SERVER_ERROR : { kind: 'pass', delayMs: 300 });
     const before = rig.chat.calls.length;
     const responses = await Promise.all(Array.from({ length: 20 }, () => timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) })));
@@ -90,7 +108,7 @@ describe('storm of 500s', () => {
   test('a failed probe opens the circuit again for a longer wait', async () => {
     rig.chat.fault = () => SERVER_ERROR;
     await historyStatuses(rig, 5);
-    await sleep(650);
+    await endOpenPeriod();
     const probe = await timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) });
     assert.equal(probe.status, 500, 'the probe did not reach the backend');
 
@@ -147,8 +165,9 @@ describe('slow chat messages', () => {
 
 describe('flapping backend', () => {
   let rig: FaultRig;
+  const clock = new ManualClock();
   before(async () => {
-    rig = await startRig({ BREAKER_WINDOW_SIZE: '4', BREAKER_MIN_CALLS: '4', BREAKER_OPEN_MS: '200', BREAKER_HALF_OPEN_PROBES: '1' });
+    rig = await startRig({ BREAKER_WINDOW_SIZE: '4', BREAKER_MIN_CALLS: '4', BREAKER_OPEN_MS: '200', BREAKER_HALF_OPEN_PROBES: '1' }, {}, { breakerClock: clock.now });
   });
   after(() => rig.close());
 
@@ -158,7 +177,7 @@ describe('flapping backend', () => {
       await historyStatuses(rig, 4);
       assert.equal((await timedFetch(`${rig.url}/api/chat/history`, { headers: bearer(rig) })).status, 503, `cycle ${cycle} did not open`);
       rig.chat.fault = everyCall({ kind: 'pass' });
-      await sleep(250);
+      clock.advance(200);
       assert.deepEqual(await historyStatuses(rig, 2), [200, 200], `cycle ${cycle} did not close`);
       // Closing resets the wait, so every cycle waits the base time.
       assert.equal((await health(rig)).services.chat.circuit.consecutive_opens, 0);

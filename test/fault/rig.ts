@@ -3,6 +3,7 @@
  * fault-injection tests. Everything listens on free loopback ports.
  */
 import type { Env } from '../../src/common/config.ts';
+import type { GatewayOptions } from '../../src/gateway/server.ts';
 import { signToken, startTestGateway, type TestGateway } from '../../src/gateway/test-support.ts';
 import { FaultBackend } from './fault-backend.ts';
 
@@ -15,12 +16,12 @@ export interface FaultRig {
   close(): Promise<void>;
 }
 
-/** Starts the backends (forwarding to `targets` when given) and a gateway in front of them with `env`. */
-export async function startRig(env: Env = {}, targets: { auth?: string; chat?: string } = {}): Promise<FaultRig> {
+/** Starts the backends (forwarding to `targets` when given) and a gateway in front of them with `env` and `options`. */
+export async function startRig(env: Env = {}, targets: { auth?: string; chat?: string } = {}, options: Omit<GatewayOptions, 'logger'> = {}): Promise<FaultRig> {
   const auth = await FaultBackend.start(targets.auth ?? null);
   const chat = await FaultBackend.start(targets.chat ?? null);
   // A short grace period, so closing a gateway with a hung request in flight does not hold the test.
-  const gateway = await startTestGateway({ auth: auth.url, chat: chat.url }, { SHUTDOWN_GRACE_MS: '300', ...env });
+  const gateway = await startTestGateway({ auth: auth.url, chat: chat.url }, { SHUTDOWN_GRACE_MS: '300', ...env }, options);
   const token = await signToken();
   return {
     auth,
@@ -81,6 +82,20 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     if (await check()) return true;
     if (performance.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * A clock for the gateway's circuit breakers that moves only when the test
+ * advances it, so an open period never ends while a slow machine is still
+ * sending the requests that should be rejected.
+ */
+export class ManualClock {
+  #nowMs = Date.now();
+  readonly now = (): number => this.#nowMs;
+
+  advance(ms: number): void {
+    this.#nowMs += ms;
   }
 }
 
