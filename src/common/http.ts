@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type HTTPMethods,
 } from 'fastify';
 import { AppError, errorBody, type ErrorDetail } from './errors.ts';
 import { bearerToken, type AccessTokenClaims, type AccessTokenVerifier } from './jwt.ts';
@@ -150,10 +151,51 @@ export function createService({ logger, bodyLimit = 64 * 1024, accessLogFields, 
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => {
-    sendError(new AppError('NOT_FOUND', `No route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply);
-  });
+  app.setNotFoundHandler(sendNoRoute);
   return app;
+}
+
+/**
+ * Returns the methods, sorted, of the routes that match `url`'s path. A
+ * catch-all route such as the web client's `/*` matches every path, so its
+ * match is left out. Probing a method without routes costs one lookup.
+ */
+export function allowedMethods(app: FastifyInstance, url: string): string[] {
+  const allowed: string[] = [];
+  for (const method of app.supportedMethods) {
+    const match = app.findRoute({ method: method as HTTPMethods, url });
+    if (match !== null && !isCatchAll(match.params as Record<string, string | undefined>, url)) allowed.push(method);
+  }
+  return allowed.sort();
+}
+
+/** Tells whether a route's `*` parameter captured the whole path, which only a `/*` route does. */
+function isCatchAll(params: Record<string, string | undefined>, url: string): boolean {
+  const rest = params['*'];
+  if (rest === undefined) return false;
+  const path = url.split('?', 1)[0];
+  // The router decodes the path before capturing it.
+  try {
+    return `/${rest}` === decodeURIComponent(path);
+  } catch {
+    return `/${rest}` === path;
+  }
+}
+
+/**
+ * Sends the error for a request that no route handles: 405 METHOD_NOT_ALLOWED
+ * with an Allow header when routes match the path under other methods
+ * (RFC 9110, section 15.5.6), and 404 NOT_FOUND otherwise.
+ */
+export function sendNoRoute(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?', 1)[0];
+  const allowed = allowedMethods(request.server, request.url);
+  if (allowed.length > 0) {
+    const allow = allowed.join(', ');
+    const message = `The method ${request.method} is not allowed on ${path}. Allowed methods: ${allow}.`;
+    return sendError(new AppError('METHOD_NOT_ALLOWED', message, { headers: { allow } }), request, reply);
+  }
+  return sendError(new AppError('NOT_FOUND', `No route matches ${request.method} ${path}.`), request, reply);
 }
 
 /** Adds `meta.request_id` to a success body. */

@@ -78,6 +78,22 @@ describe('route and path mapping', () => {
     assert.equal(auth.calls.length + chat.calls.length, 0);
   });
 
+  test('known /api path under another method is a 405 that reaches no upstream', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['DELETE', '/api/auth/login', 'POST'],
+      ['GET', '/api/auth/logout', 'POST'],
+      ['PUT', '/api/chat/avatar', 'GET, POST'],
+      ['DELETE', '/api/chat/avatars/abc-123.svg', 'GET'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await fetch(gateway.url + path, { method, headers: bearer() });
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+      assert.equal((await response.json()).error.code, 'METHOD_NOT_ALLOWED', `${method} ${path}`);
+    }
+    assert.equal(auth.calls.length + chat.calls.length, 0);
+  });
+
   test('invalid percent-encoding is a 400 in the common format', async () => {
     for (const path of ['/api/chat/avatars/%E0%A4%A', '/auth/%zz']) {
       const response = await rawRequest(gateway.gateway.port, `GET ${path} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\nX-Request-Id: bad-url\r\n\r\n`);

@@ -57,6 +57,25 @@ test('no fallback under /api or without text/html', async () => {
   assert.equal(upstream.calls.length, 0);
 });
 
+test('API path under another method is 405, not the fallback', async () => {
+  for (const method of ['GET', 'DELETE']) {
+    const response = await fetch(`${gateway.url}/api/auth/login`, { method, headers: { accept: 'text/html' } });
+    assert.equal(response.status, 405, method);
+    assert.equal(response.headers.get('allow'), 'POST', method);
+    assert.equal((await response.json()).error.code, 'METHOD_NOT_ALLOWED', method);
+  }
+  const asset = await fetch(`${gateway.url}/assets/app-1a2b.js`, { method: 'POST' });
+  assert.equal(asset.status, 405);
+  assert.equal(asset.headers.get('allow'), 'GET, HEAD');
+  assert.equal(upstream.calls.length, 0);
+});
+
+test('client-side route under another method stays 404', async () => {
+  const response = await fetch(`${gateway.url}/chat/conversation/42`, { method: 'POST', headers: { accept: 'text/html' } });
+  assert.equal(response.status, 404);
+  assert.equal((await response.json()).error.code, 'NOT_FOUND');
+});
+
 test('API routes still win over the web client', async () => {
   const response = await fetch(`${gateway.url}/health`, { headers: { accept: 'text/html' } });
   assert.match(response.headers.get('content-type') ?? '', /^application\/json/);

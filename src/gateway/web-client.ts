@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../common/errors.ts';
-import { sendError } from '../common/http.ts';
+import { sendNoRoute } from '../common/http.ts';
 import type { Logger } from '../common/logger.ts';
 
 function wantsHtml(request: FastifyRequest): boolean {
@@ -15,7 +14,8 @@ function wantsHtml(request: FastifyRequest): boolean {
  * Serves the built web client from `webRoot` at `/` when its index.html
  * exists. A GET outside /api that accepts text/html and matches no file gets
  * index.html, so the client's own routes survive a reload. Anything else
- * unmatched is the usual 404 in the common format.
+ * unmatched gets the usual 404, or 405 where the path has routes for other
+ * methods, in the common format.
  */
 export async function registerWebClient(app: FastifyInstance, webRoot: string, logger: Logger): Promise<boolean> {
   if (!existsSync(join(webRoot, 'index.html'))) {
@@ -27,9 +27,7 @@ export async function registerWebClient(app: FastifyInstance, webRoot: string, l
 
   app.get('/*', function webClientFallback(request: FastifyRequest, reply: FastifyReply) {
     const path = request.url.split('?', 1)[0];
-    if (path === '/api' || path.startsWith('/api/') || !wantsHtml(request)) {
-      return sendError(new AppError('NOT_FOUND', `No route matches ${request.method} ${path}.`), request, reply);
-    }
+    if (path === '/api' || path.startsWith('/api/') || !wantsHtml(request)) return sendNoRoute(request, reply);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
   return true;

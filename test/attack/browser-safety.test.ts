@@ -86,6 +86,18 @@ describe('CORS', () => {
     assert.equal(stack.backendCalls().length, 0);
   });
 
+  test('preflight wins over 405 on a POST-only route', async () => {
+    const answered = await preflight(ALLOWED, 'POST', 'content-type', '/api/auth/login');
+    assert.equal(answered.status, 204);
+    assert.equal(answered.headers.get('access-control-allow-origin'), ALLOWED);
+    // An OPTIONS request without Access-Control-Request-Method is no preflight, and no route takes it.
+    const plain = await call(stack.url, 'OPTIONS', '/api/auth/login', { headers: { origin: ALLOWED } });
+    assert.equal(plain.status, 405);
+    assert.equal(plain.headers.get('allow'), 'POST');
+    assert.equal(plain.headers.get('access-control-allow-origin'), ALLOWED);
+    assert.equal(stack.backendCalls().length, 0);
+  });
+
   test('errors carry the CORS headers', async () => {
     const response = await call(stack.url, 'GET', '/api/chat/history', { headers: { origin: ALLOWED, authorization: 'Bearer forged.token.value' } });
     assert.equal(response.status, 401);
