@@ -15,6 +15,8 @@ before(async () => {
   mkdirSync(join(webRoot, 'assets'));
   writeFileSync(join(webRoot, 'index.html'), INDEX);
   writeFileSync(join(webRoot, 'assets', 'app-1a2b.js'), 'console.log("hi")');
+  writeFileSync(join(webRoot, 'assets', 'app-3c4d.css'), 'body { margin: 0 }');
+  writeFileSync(join(webRoot, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   upstream = await FakeUpstream.start();
   gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url }, { WEB_ROOT: webRoot });
 });
@@ -37,6 +39,29 @@ test('web client assets by path', async () => {
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type') ?? '', /javascript/);
   assert.equal(await response.text(), 'console.log("hi")');
+});
+
+test('hashed assets are cached as immutable', async () => {
+  for (const [method, path] of [
+    ['GET', '/assets/app-1a2b.js'],
+    ['GET', '/assets/app-3c4d.css'],
+    ['HEAD', '/assets/app-1a2b.js'],
+  ]) {
+    const response = await fetch(gateway.url + path, { method });
+    assert.equal(response.status, 200, `${method} ${path}`);
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable', `${method} ${path}`);
+  }
+});
+
+test('unhashed files are revalidated', async () => {
+  for (const path of ['/', '/index.html', '/favicon.svg', '/chat/conversation/42']) {
+    const response = await fetch(gateway.url + path, { headers: { accept: 'text/html' } });
+    assert.equal(response.status, 200, path);
+    assert.match(response.headers.get('cache-control') ?? '', /^(no-cache|public, max-age=0)$/, path);
+  }
+  const missing = await fetch(`${gateway.url}/assets/missing-9z9z.js`);
+  assert.equal(missing.status, 404);
+  assert.doesNotMatch(missing.headers.get('cache-control') ?? '', /immutable/);
 });
 
 test('client-side route falls back to index.html', async () => {
