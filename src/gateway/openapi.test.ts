@@ -9,7 +9,8 @@ import { MAX_MESSAGE_LENGTH as CHAT_MAX_MESSAGE_LENGTH } from '../chat/routes/me
 import { createLogger } from '../common/logger.ts';
 import { readGatewayConfig } from './config.ts';
 import type { HealthMonitor } from './health.ts';
-import { buildOpenApiDocument, openApiPath } from './openapi.ts';
+import { DEFAULT_CONTENT_SECURITY_POLICY } from './edge/security-headers.ts';
+import { API_DOCS_CONTENT_SECURITY_POLICY, buildOpenApiDocument, openApiPath } from './openapi.ts';
 import { MemoryRevocationList } from './revocation-list.ts';
 import { registerRoutes } from './routes.ts';
 import { AVATAR_STYLES, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_MESSAGE_LENGTH, REQUEST_SCHEMAS } from './schemas.ts';
@@ -137,4 +138,26 @@ test('gateway serves the document and the reference page', async (t) => {
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(await page.text(), /swagger-ui/i);
+});
+
+test('docs pages alone allow data: images', async (t) => {
+  const upstream = await FakeUpstream.start();
+  const gateway = await startTestGateway({ auth: upstream.url, chat: upstream.url });
+  t.after(async () => {
+    await gateway.close();
+    await upstream.stop();
+  });
+
+  const expected = DEFAULT_CONTENT_SECURITY_POLICY.replace("img-src 'self'", "img-src 'self' data:");
+  assert.notEqual(expected, DEFAULT_CONTENT_SECURITY_POLICY);
+  assert.equal(API_DOCS_CONTENT_SECURITY_POLICY, expected);
+  for (const path of ['/docs', '/docs/', '/docs/static/swagger-ui.css', '/docs/static/swagger-initializer.js']) {
+    const response = await fetch(gateway.url + path);
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get('content-security-policy'), expected, path);
+  }
+  for (const path of ['/openapi.json', '/health', '/api/unknown']) {
+    const response = await fetch(gateway.url + path);
+    assert.equal(response.headers.get('content-security-policy'), DEFAULT_CONTENT_SECURITY_POLICY, path);
+  }
 });

@@ -8,9 +8,17 @@ import { readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { DEFAULT_CONTENT_SECURITY_POLICY } from './edge/security-headers.ts';
 import { errorResponse, SUCCESS_RESPONSES } from './response-schemas.ts';
 import { PROXY_ROUTES } from './routes.ts';
 import { REQUEST_SCHEMAS, type JsonSchema } from './schemas.ts';
+
+/**
+ * The Content-Security-Policy of the /docs pages: the gateway's default
+ * policy with data: images added, because swagger-ui.css draws its icons as
+ * data: URLs, and an image cannot run code. Inline styles stay blocked.
+ */
+export const API_DOCS_CONTENT_SECURITY_POLICY = DEFAULT_CONTENT_SECURITY_POLICY.replace("img-src 'self'", "img-src 'self' data:");
 
 /** One public route as the document lists it. */
 export interface PublicRoute {
@@ -174,5 +182,10 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
     handler: async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(json),
   });
   await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: API_DOCS_CONTENT_SECURITY_POLICY,
+    // The standalone layout's top bar draws the Swagger logo with an inline <style>, which the policy blocks.
+    uiConfig: { deepLinking: true, layout: 'BaseLayout' },
+  });
 }
