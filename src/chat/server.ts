@@ -79,13 +79,18 @@ export async function startChatService(env: Env, options: ChatServiceOptions = {
     logger.info({ provider: provider.name, database: db.kind, schema: config.schema }, 'chat service started');
 
     const running = app;
+    let closing: Promise<void> | undefined;
     return {
       app: running,
       url: urlFor(config.host, port),
       port,
-      async close() {
-        await running.close();
-        await db.close();
+      close() {
+        closing ??= (async () => {
+          await running.close();
+          await db.close();
+          logger.info('chat service stopped');
+        })();
+        return closing;
       },
     };
   } catch (error) {

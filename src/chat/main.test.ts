@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { createTestStorage, type TestStorage } from '../common/test-support.ts';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+let storage: TestStorage;
+before(() => {
+  storage = createTestStorage('chatmain');
+});
+after(() => storage.cleanup());
+
+function startMain(env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env.PATH, ...storage.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** Waits up to `ms` for `predicate`, polling every 50 ms. */
+async function waitFor<T>(predicate: () => T | undefined, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = predicate();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`condition not met within ${ms} ms`);
+}
+
+/** Returns the `msg` of each JSON log line, in order. */
+function logMessages(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line).msg as string);
+}
+
+describe('chat main', () => {
+  it('exits 1 naming the variable on a configuration error', async () => {
+    const run = startMain({ PORT: 'not-a-port' });
+    const [code] = await run.exited;
+    assert.equal(code, 1);
+    assert.match(run.output().stderr, /^Configuration error: PORT: invalid value "not-a-port"/m);
+  });
+
+  it('logs that it stopped, last, on SIGTERM', async () => {
+    const run = startMain({});
+    try {
+      const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(run.output().stdout)?.[1], 30_000);
+      const health = await fetch(`${url}/health`);
+      assert.equal(health.status, 200);
+
+      run.child.kill('SIGTERM');
+      const [code] = await run.exited;
+      assert.equal(code, 0);
+      const messages = logMessages(run.output().stdout);
+      assert.ok(messages.includes('chat service stopping'), `no "chat service stopping" among ${JSON.stringify(messages)}`);
+      assert.equal(messages.at(-1), 'chat service stopped');
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    }
+  });
+});
