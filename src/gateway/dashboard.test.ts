@@ -128,6 +128,7 @@ describe('dashboard', () => {
     const { response, body } = await dashboard();
     assert.equal(response.status, 503);
     assert.equal(body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(response.headers.get('retry-after'), null, 'no part failed on an open circuit');
     assert.equal(body.meta.request_id, 'dash-1');
   });
 

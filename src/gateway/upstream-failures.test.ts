@@ -39,6 +39,7 @@ describe('unreachable upstream', () => {
     const { response, text, body, elapsedMs } = await timed(`${gateway.url}/api/auth/login`, { method: 'POST', body: '{}' });
     assert.equal(response.status, 503);
     assert.equal(body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(response.headers.get('retry-after'), null, 'a refused connection gives no time to wait');
     assert.ok(elapsedMs < 1000, `took ${elapsedMs} ms`);
     assert.doesNotMatch(text, LEAK_PATTERN);
 
