@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createTestStorage, type TestStorage } from '../common/test-support.ts';
+import { createTestStorage, startMainProcess, waitFor, type TestStorage } from '../common/test-support.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -14,27 +12,7 @@ before(() => {
 after(() => storage.cleanup());
 
 function startMain(env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { PATH: process.env.PATH, ...storage.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-/** Waits up to `ms` for `predicate`, polling every 50 ms. */
-async function waitFor<T>(predicate: () => T | undefined, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = predicate();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`condition not met within ${ms} ms`);
+  return startMainProcess(MAIN, storage, env);
 }
 
 describe('auth main', () => {

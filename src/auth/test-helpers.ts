@@ -3,19 +3,9 @@
  * fresh storage, a clock the test can move, and a small JSON client.
  */
 import type { Env } from '../common/config.ts';
-import { createTestStorage, type TestStorage } from '../common/test-support.ts';
+import { createTestStorage, TestClock, type TestStorage } from '../common/test-support.ts';
 import { startAuthService, type RunningService } from './server.ts';
 
-/** A clock that starts at the real time and moves only when a test advances it. */
-export class TestClock {
-  #now = Date.now();
-
-  readonly now = (): number => this.#now;
-
-  advanceSeconds(seconds: number): void {
-    this.#now += seconds * 1000;
-  }
-}
 
 export interface TestAuthService {
   service: RunningService;

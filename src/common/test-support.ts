@@ -3,7 +3,9 @@
  * TEST_DATABASE_URL set, the services get fresh schemas on that PostgreSQL
  * server; without it, a fresh data folder for embedded PGlite databases.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +57,48 @@ export function createTestStorage(label = 'test'): TestStorage {
       rmSync(dataDirectory, { recursive: true, force: true });
     },
   };
+}
+
+/** A clock that starts at the real time and moves only when a test advances it. */
+export class TestClock {
+  #now = Date.now();
+
+  readonly now = (): number => this.#now;
+
+  advance(milliseconds: number): void {
+    this.#now += milliseconds;
+  }
+
+  advanceSeconds(seconds: number): void {
+    this.advance(seconds * 1000);
+  }
+}
+
+/**
+ * Starts a service's main.ts through tsx and collects its output. The
+ * environment is `storage`'s, then 127.0.0.1, a free port and info-level
+ * logs, then `overrides`.
+ */
+export function startMainProcess(main: string, storage: TestStorage, overrides: Env = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { PATH: process.env.PATH, ...storage.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...overrides },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** Waits up to `ms` for `predicate` to return a value, polling every 50 ms. */
+export async function waitFor<T>(predicate: () => T | undefined, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = predicate();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`condition not met within ${ms} ms`);
 }

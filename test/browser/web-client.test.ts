@@ -469,8 +469,8 @@ describe('web client in Chromium', { skip, timeout: 300_000 }, () => {
     const recovered = await eventually(async () => {
       if ((await notice.count()) === 0) return true;
       const retry = notice.getByRole('button', { name: 'Try again' });
-      // The notice can go away between these reads, when a reload already under way succeeds: the next
-      // round then sees no notice, so a missing button is not a failure here.
+      // The notice disappears between these reads when a reload already under way succeeds. The next
+      // round then finds no notice, so a missing button is not a failure here.
       const enabled = await retry.isEnabled({ timeout: 1000 }).catch(() => false);
       if (enabled) await retry.click({ timeout: 1000 }).catch(() => undefined);
       return false;

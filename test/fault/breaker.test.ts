@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { TestClock } from '../../src/common/test-support.ts';
 import { everyCall, type Fault } from './fault-backend.ts';
-import { accessLines, bearer, eventually, health, ManualClock, startRig, timedFetch, type FaultRig } from './rig.ts';
+import { accessLines, bearer, eventually, health, startRig, timedFetch, type FaultRig } from './rig.ts';
 
 const SERVER_ERROR: Fault = { kind: 'reply', status: 500 };
 
@@ -30,7 +31,7 @@ function transitions(rig: FaultRig, message: string): Record<string, any>[] {
 
 describe('storm of 500s', () => {
   let rig: FaultRig;
-  const clock = new ManualClock();
+  const clock = new TestClock();
   before(async () => {
     rig = await startRig({ BREAKER_WINDOW_SIZE: '10', BREAKER_MIN_CALLS: '5', BREAKER_OPEN_MS: '600', BREAKER_HALF_OPEN_PROBES: '3' }, {}, { breakerClock: clock.now });
     // Health checks fail throughout, so every probe in this suite is a user request.
@@ -165,7 +166,7 @@ describe('slow chat messages', () => {
 
 describe('flapping backend', () => {
   let rig: FaultRig;
-  const clock = new ManualClock();
+  const clock = new TestClock();
   before(async () => {
     rig = await startRig({ BREAKER_WINDOW_SIZE: '4', BREAKER_MIN_CALLS: '4', BREAKER_OPEN_MS: '200', BREAKER_HALF_OPEN_PROBES: '1' }, {}, { breakerClock: clock.now });
   });

@@ -85,20 +85,6 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
 }
 
-/**
- * A clock for the gateway's circuit breakers that moves only when the test
- * advances it, so an open period never ends while a slow machine is still
- * sending the requests that should be rejected.
- */
-export class ManualClock {
-  #nowMs = Date.now();
-  readonly now = (): number => this.#nowMs;
-
-  advance(ms: number): void {
-    this.#nowMs += ms;
-  }
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
